@@ -1,6 +1,33 @@
-var builder = WebApplication.CreateBuilder(args);
+using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Incidents;
+using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Owners;
+using IoTOwnerBot.Persistence;
+using IoTOwnerBot.Questions;
+
+// The repository's appsettings.json is copied beside the binary; the binary's folder is the content root.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+//LOCAL await builder.AddLocalEmulatorWhenNoAzureAsync();
+builder.AddObservability();
+
+builder.Services.AddPersistence();
+builder.Services.AddJobs();
+builder.Services.AddMicrosoftClients();
+builder.Services.AddOwners();
+builder.Services.AddQuestions();
+builder.Services.AddIncidentIntake();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => "ok");
+await app.Services.MigrateDatabaseAsync();
+
+app.UseIncidentIntake();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthEndpoints();
+app.MapIncidentEndpoints();
+
 app.Run();
 
+/// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

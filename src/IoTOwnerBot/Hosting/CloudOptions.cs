@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IoTOwnerBot.Hosting;
+
+/// <summary>
+/// Every Microsoft endpoint the service talks to. Defaults are the public cloud; README lists the
+/// US Government and China values. Local mode points all of them at the emulator.
+/// </summary>
+public sealed class CloudOptions
+{
+    public const string SectionName = "Cloud";
+
+    [Required, Url] public string ArmEndpoint { get; set; } = "https://management.azure.com";
+    [Required, Url] public string GraphEndpoint { get; set; } = "https://graph.microsoft.com";
+    [Required, Url] public string LogAnalyticsEndpoint { get; set; } = "https://api.loganalytics.azure.com";
+    /// <summary>Token scope for the Log Analytics query API; it is not derived from the endpoint host.</summary>
+    [Required] public string LogAnalyticsScope { get; set; } = "https://api.loganalytics.io/.default";
+    [Required, Url] public string EntraAuthority { get; set; } = "https://login.microsoftonline.com";
+    /// <summary>Base of v1 access-token issuers (<c>{base}/{tenant}/</c>).</summary>
+    [Required, Url] public string EntraV1IssuerBase { get; set; } = "https://sts.windows.net";
+    [Required, Url] public string BotOpenIdMetadata { get; set; } = "https://login.botframework.com/v1/.well-known/openidconfiguration";
+    [Required] public string BotIssuer { get; set; } = "https://api.botframework.com";
+    [Required] public string BotScope { get; set; } = "https://api.botframework.com/.default";
+
+    public string ArmScope => ScopeFor(ArmEndpoint);
+    public string GraphScope => ScopeFor(GraphEndpoint);
+
+    public string V2Issuer(string tenantId) => $"{EntraAuthority.TrimEnd('/')}/{tenantId}/v2.0";
+    public string V1Issuer(string tenantId) => $"{EntraV1IssuerBase.TrimEnd('/')}/{tenantId}/";
+
+    private static string ScopeFor(string endpoint) => endpoint.TrimEnd('/') + "/.default";
+}

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace IoTOwnerBot.Hosting;
+
+/// <summary>Health endpoints, problem details, and OpenTelemetry (exported over OTLP when an endpoint is configured).</summary>
+public static class ObservabilityExtensions
+{
+    public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.AddHealthChecks();
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("IoTOwnerBot"))
+            .WithTracing(t => t.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
+            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            otel.UseOtlpExporter();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        return app;
+    }
+}

@@ -1,0 +1,90 @@
+using System.IdentityModel.Tokens.Jwt;
+using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Jobs;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IoTOwnerBot.Incidents;
+
+/// <summary>Incident intake: the authenticated endpoint, the poller, and the work that turns incidents into questions.</summary>
+public static class IncidentsExtensions
+{
+    public const string IntakePolicy = "Intake";
+    public const string IntakeScheme = "Intake";
+    public const string IntakeEntraScheme = "IntakeEntra";
+    public const string IntakeHmacScheme = "IntakeHmac";
+
+    public static IServiceCollection AddIncidentIntake(this IServiceCollection services)
+    {
+        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<IntakeOptions>, IntakeOptionsValidator>();
+
+        services.AddScoped<IntakeService>();
+        services.AddKeyedScoped<IWorkHandler, IntakeWorkHandler>(IntakeWork.Kind);
+        services.AddKeyedScoped<IWorkHandler, CommentWorkHandler>(Questions.CommentWork.Kind);
+        services.AddSingleton<IncidentPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<IncidentPoller>());
+
+        services.AddAuthentication()
+            .AddPolicyScheme(IntakeScheme, "Incident intake", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(HmacAuthenticationHandler.SignatureHeader) ? IntakeHmacScheme : IntakeEntraScheme)
+            .AddScheme<AuthenticationSchemeOptions, HmacAuthenticationHandler>(IntakeHmacScheme, null)
+            .AddJwtBearer(IntakeEntraScheme);
+        services.AddOptions<JwtBearerOptions>(IntakeEntraScheme)
+            .Configure<IOptions<CloudOptions>, IOptions<CredentialOptions>, IOptions<IntakeOptions>>(ConfigureEntra);
+        services.AddAuthorizationBuilder().AddPolicy(IntakePolicy, p => p
+            .AddAuthenticationSchemes(IntakeScheme)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(c => IsAllowedCaller(c.User, c.Resource)));
+        return services;
+    }
+
+    private static void ConfigureEntra(JwtBearerOptions o, IOptions<CloudOptions> cloudOptions, IOptions<CredentialOptions> credentialOptions, IOptions<IntakeOptions> intakeOptions)
+    {
+        var cloud = cloudOptions.Value;
+        var credentials = credentialOptions.Value;
+        var intake = intakeOptions.Value;
+        var tenants = intake.AllowedTenants.Count > 0 ? intake.AllowedTenants : [credentials.TenantId ?? LocalDefaults.TenantId];
+
+        o.MapInboundClaims = false;
+        o.MetadataAddress = $"{cloud.EntraAuthority.TrimEnd('/')}/{tenants[0]}/v2.0/.well-known/openid-configuration";
+        // Plain-HTTP metadata is only ever the emulator on loopback.
+        o.RequireHttpsMetadata = credentials.Mode != CredentialMode.Local;
+        o.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuers = tenants.SelectMany(t => new[] { cloud.V1Issuer(t), cloud.V2Issuer(t) }).ToList(),
+            ValidateAudience = true,
+            ValidAudiences = string.IsNullOrWhiteSpace(intake.Audience) ? ["(intake tokens disabled)"] : [intake.Audience],
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = true,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            ClockSkew = TimeSpan.FromMinutes(2),
+        };
+        o.Events = new JwtBearerEvents
+        {
+            OnChallenge = async context =>
+            {
+                context.HandleResponse();
+                await IntakeBody.WriteUnauthorizedAsync(context.HttpContext);
+            },
+        };
+    }
+
+    private static bool IsAllowedCaller(System.Security.Claims.ClaimsPrincipal user, object? resource)
+    {
+        // Only the HMAC handler can mint this identity type; a token cannot claim it.
+        if (user.Identities.Any(i => i.AuthenticationType == IntakeHmacScheme)) return true;
+        var services = (resource as HttpContext)?.RequestServices;
+        var intake = services?.GetRequiredService<IOptionsMonitor<IntakeOptions>>().CurrentValue;
+        if (intake is null || intake.AllowedCallers.Count == 0) return true;
+        var caller = user.FindFirst("azp")?.Value ?? user.FindFirst("appid")?.Value ?? user.FindFirst(JwtRegisteredClaimNames.Sub)?.Value;
+        return caller is not null && intake.AllowedCallers.Contains(caller, StringComparer.OrdinalIgnoreCase);
+    }
+
+    public static IApplicationBuilder UseIncidentIntake(this IApplicationBuilder app) => app.UseIntakeBodyLimit();
+}

@@ -1,0 +1,18 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace IoTOwnerBot.Jobs;
+
+public sealed class JobOptions
+{
+    public const string SectionName = "Jobs";
+
+    /// <summary>Items one instance runs at the same time.</summary>
+    [Range(1, 64)] public int Concurrency { get; set; } = 4;
+    /// <summary>How long a claimed item belongs to its worker; after that another instance may take it over.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How often idle workers look for due items (new items wake them at once).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    [Range(1, 100)] public int MaxAttempts { get; set; } = 12;
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(15);
+}

@@ -1,0 +1,14 @@
+namespace IoTOwnerBot.Jobs;
+
+/// <summary>Durable work: the queue lives in the database, the dispatcher runs it.</summary>
+public static class JobsExtensions
+{
+    public static IServiceCollection AddJobs(this IServiceCollection services)
+    {
+        services.AddOptions<JobOptions>().BindConfiguration(JobOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<WorkSignal>();
+        services.AddSingleton<WorkDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkDispatcher>());
+        return services;
+    }
+}

@@ -1,0 +1,170 @@
+using IoTOwnerBot.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Jobs;
+
+/// <summary>
+/// Runs due work items. Claiming is one conditional UPDATE (status pending, due, lease free), so any
+/// number of workers and instances share one queue without running an item twice at the same time.
+/// A failed attempt is retried with exponential backoff and jitter; a handler may ask for a given
+/// time instead (Retry-After). Items past their attempts are marked Failed, never silently dropped.
+/// </summary>
+public sealed partial class WorkDispatcher(
+    IServiceScopeFactory scopes,
+    WorkSignal signal,
+    TimeProvider time,
+    IOptions<JobOptions> options,
+    ILogger<WorkDispatcher> logger) : BackgroundService
+{
+    private readonly string _workerId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
+    private readonly JobOptions _options = options.Value;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, _options.Concurrency).Select(i => WorkerLoopAsync(i, stoppingToken)));
+
+    private async Task WorkerLoopAsync(int worker, CancellationToken ct)
+    {
+        await Task.Yield();
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                if (await RunOneAsync(ct)) continue;
+                await signal.WaitAsync(_options.PollInterval, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                Log.WorkerError(logger, worker, ex);
+                await Task.Delay(_options.PollInterval, time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Claims and runs one due item; false when none was due.</summary>
+    public async Task<bool> RunOneAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BotDbContext>();
+        var item = await ClaimAsync(db, ct);
+        if (item is null) return false;
+
+        var handler = scope.ServiceProvider.GetKeyedService<IWorkHandler>(item.Kind);
+        WorkResult result;
+        using (logger.BeginScope(new Dictionary<string, object?> { ["WorkItemId"] = item.Id, ["WorkKind"] = item.Kind, ["QuestionId"] = item.QuestionId }))
+        {
+            if (handler is null)
+            {
+                result = WorkResult.Fail($"No handler for work kind '{item.Kind}'.");
+            }
+            else
+            {
+                try
+                {
+                    result = await handler.RunAsync(item, ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    throw; // the lease runs out and another worker takes the item
+                }
+                catch (Exception ex)
+                {
+                    Log.AttemptFailed(logger, item.Kind, item.Attempts, ex.Message);
+                    result = WorkResult.RetryAt(time.GetUtcNow() + Backoff(item.Attempts), $"{ex.GetType().Name}: {ex.Message}");
+                }
+            }
+            await CompleteAsync(db, item, result, ct);
+        }
+        return true;
+    }
+
+    private async Task<WorkItem?> ClaimAsync(BotDbContext db, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var candidates = await db.WorkItems.AsNoTracking()
+            .Where(w => w.Status == WorkStatus.Pending && w.DueAt <= now && (w.LeaseUntil == null || w.LeaseUntil <= now))
+            .OrderBy(w => w.DueAt)
+            .Select(w => w.Id)
+            .Take(8)
+            .ToListAsync(ct);
+        foreach (var id in candidates)
+        {
+            var leaseUntil = now + _options.Lease;
+            var claimed = await db.WorkItems
+                .Where(w => w.Id == id && w.Status == WorkStatus.Pending && (w.LeaseUntil == null || w.LeaseUntil <= now))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(w => w.LeaseOwner, _workerId)
+                    .SetProperty(w => w.LeaseUntil, leaseUntil)
+                    .SetProperty(w => w.Attempts, w => w.Attempts + 1), ct);
+            if (claimed == 1)
+                return await db.WorkItems.AsNoTracking().SingleAsync(w => w.Id == id, ct);
+        }
+        return null;
+    }
+
+    private async Task CompleteAsync(BotDbContext db, WorkItem item, WorkResult result, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var mine = db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == _workerId && w.Status == WorkStatus.Pending);
+        switch (result)
+        {
+            case WorkResult.DoneResult:
+                await mine.ExecuteUpdateAsync(s => s
+                    .SetProperty(w => w.Status, WorkStatus.Succeeded)
+                    .SetProperty(w => w.CompletedAt, now)
+                    .SetProperty(w => w.LeaseOwner, (string?)null)
+                    .SetProperty(w => w.LeaseUntil, (DateTimeOffset?)null), ct);
+                break;
+            case WorkResult.RetryResult retry when item.Attempts < _options.MaxAttempts:
+                var due = retry.At > now ? retry.At : now;
+                await mine.ExecuteUpdateAsync(s => s
+                    .SetProperty(w => w.DueAt, due)
+                    .SetProperty(w => w.LastError, Truncate(retry.Reason))
+                    .SetProperty(w => w.LeaseOwner, (string?)null)
+                    .SetProperty(w => w.LeaseUntil, (DateTimeOffset?)null), ct);
+                break;
+            case WorkResult.RetryResult retry:
+                Log.GaveUp(logger, item.Kind, item.Attempts, retry.Reason);
+                await FailAsync(mine, retry.Reason, now, ct);
+                break;
+            case WorkResult.FailResult fail:
+                Log.GaveUp(logger, item.Kind, item.Attempts, fail.Reason);
+                await FailAsync(mine, fail.Reason, now, ct);
+                break;
+        }
+    }
+
+    private static Task<int> FailAsync(IQueryable<WorkItem> mine, string reason, DateTimeOffset now, CancellationToken ct) =>
+        mine.ExecuteUpdateAsync(s => s
+            .SetProperty(w => w.Status, WorkStatus.Failed)
+            .SetProperty(w => w.LastError, Truncate(reason))
+            .SetProperty(w => w.CompletedAt, now)
+            .SetProperty(w => w.LeaseOwner, (string?)null)
+            .SetProperty(w => w.LeaseUntil, (DateTimeOffset?)null), ct);
+
+    /// <summary>Exponential backoff with full jitter, capped.</summary>
+    public TimeSpan Backoff(int attempt)
+    {
+        var ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds,
+            _options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempt - 1)));
+        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+
+    private static string Truncate(string s) => s.Length <= 2000 ? s : s[..2000];
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Work item {Kind} attempt {Attempt} failed: {Error}")]
+        public static partial void AttemptFailed(ILogger logger, string kind, int attempt, string error);
+
+        [LoggerMessage(EventId = 1302, Level = LogLevel.Error, Message = "Work item {Kind} failed for good after {Attempts} attempts: {Reason}")]
+        public static partial void GaveUp(ILogger logger, string kind, int attempts, string reason);
+
+        [LoggerMessage(EventId = 1303, Level = LogLevel.Error, Message = "Worker {Worker} hit an unexpected error")]
+        public static partial void WorkerError(ILogger logger, int worker, Exception ex);
+    }
+}

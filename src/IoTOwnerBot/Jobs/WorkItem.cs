@@ -1,0 +1,27 @@
+namespace IoTOwnerBot.Jobs;
+
+public enum WorkStatus { Pending, Succeeded, Failed }
+
+/// <summary>
+/// Durable work: something that must happen later or be retried. Claimed by one conditional update
+/// (a lease), so a crashed worker's item is picked up again when its lease runs out, and two
+/// instances never run the same item at once. Handlers are idempotent, so a re-run after a crash
+/// between the side effect and <c>Succeeded</c> repeats nothing.
+/// </summary>
+public sealed class WorkItem
+{
+    public Guid Id { get; set; }
+    public required string Kind { get; set; }
+    /// <summary>Unique: enqueueing the same logical work twice is one item.</summary>
+    public required string DedupeKey { get; set; }
+    public Guid? QuestionId { get; set; }
+    public required string Payload { get; set; }
+    public WorkStatus Status { get; set; }
+    public DateTimeOffset DueAt { get; set; }
+    public int Attempts { get; set; }
+    public string? LeaseOwner { get; set; }
+    public DateTimeOffset? LeaseUntil { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Owners;
+
+public static class OwnersExtensions
+{
+    public static IServiceCollection AddOwners(this IServiceCollection services)
+    {
+        services.AddOptions<OwnerOptions>().BindConfiguration(OwnerOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OwnerOptions>, OwnerOptionsValidator>();
+        services.AddScoped<IOwnerSource, PayloadOwnerSource>();
+        services.AddScoped<IOwnerSource, EntitiesApiOwnerSource>();
+        services.AddScoped<IOwnerSource, LogAnalyticsOwnerSource>();
+        services.AddScoped<IOwnerSource, DirectoryOwnerSource>();
+        services.AddScoped<OwnerResolver>();
+        return services;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using IoTOwnerBot.Incidents;
+using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Questions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace IoTOwnerBot.Persistence;
+
+/// <summary>The service's durable state: questions with their devices, recipients and timeline; work items; poller checkpoints.</summary>
+public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbContext(options)
+{
+    public DbSet<Question> Questions => Set<Question>();
+    public DbSet<QuestionDevice> Devices => Set<QuestionDevice>();
+    public DbSet<Recipient> Recipients => Set<Recipient>();
+    public DbSet<TimelineEvent> Timeline => Set<TimelineEvent>();
+    public DbSet<WorkItem> WorkItems => Set<WorkItem>();
+    public DbSet<PollerCheckpoint> PollerCheckpoints => Set<PollerCheckpoint>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // SQLite has no date-time type that sorts and compares; unix milliseconds do both.
+        if (Database.IsSqlite())
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UnixMillisecondsConverter>();
+        }
+    }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Question>(q =>
+        {
+            q.ToTable("questions");
+            q.HasKey(x => x.Id);
+            q.HasIndex(x => new { x.IncidentKey, x.Round }).IsUnique();
+            q.HasIndex(x => x.State);
+            q.Property(x => x.IncidentKey).HasMaxLength(512);
+            q.Property(x => x.State).HasConversion<string>().HasMaxLength(16);
+            q.Property(x => x.Answer).HasConversion<string>().HasMaxLength(16);
+            q.Property(x => x.CardVersions).HasConversion(JsonConverter<Dictionary<string, string>>(), JsonComparer<Dictionary<string, string>>());
+            q.Property(x => x.Version).IsConcurrencyToken();
+            q.HasMany(x => x.Devices).WithOne().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Cascade);
+            q.HasMany(x => x.Recipients).WithOne().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Cascade);
+            q.HasMany(x => x.Timeline).WithOne().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<QuestionDevice>(d => d.ToTable("question_devices"));
+        modelBuilder.Entity<Recipient>(r =>
+        {
+            r.ToTable("recipients");
+            r.Property(x => x.Source).HasConversion<string>().HasMaxLength(16);
+            r.Property(x => x.DeviceNames).HasConversion(JsonConverter<List<string>>(), JsonComparer<List<string>>());
+            r.Ignore(x => x.Display);
+        });
+        modelBuilder.Entity<TimelineEvent>(t =>
+        {
+            t.ToTable("timeline_events");
+            t.HasIndex(x => new { x.QuestionId, x.Id });
+            t.HasIndex(x => x.CommentId).IsUnique();
+        });
+        modelBuilder.Entity<WorkItem>(w =>
+        {
+            w.ToTable("work_items");
+            w.HasKey(x => x.Id);
+            w.HasIndex(x => x.DedupeKey).IsUnique();
+            w.HasIndex(x => new { x.Status, x.DueAt });
+            w.Property(x => x.Kind).HasMaxLength(64);
+            w.Property(x => x.DedupeKey).HasMaxLength(600);
+            w.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        });
+        modelBuilder.Entity<PollerCheckpoint>(p =>
+        {
+            p.ToTable("poller_checkpoints");
+            p.HasKey(x => x.WorkspaceKey);
+        });
+    }
+
+    private static ValueConverter<T, string> JsonConverter<T>() where T : new() => new(
+        v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
+        v => JsonSerializer.Deserialize<T>(v, JsonSerializerOptions.Default) ?? new T());
+
+    private static ValueComparer<T> JsonComparer<T>() => new(
+        (a, b) => JsonSerializer.Serialize(a, JsonSerializerOptions.Default) == JsonSerializer.Serialize(b, JsonSerializerOptions.Default),
+        v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default).GetHashCode(StringComparison.Ordinal),
+        v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, JsonSerializerOptions.Default), JsonSerializerOptions.Default)!);
+
+    private sealed class UnixMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
+        v => v.ToUnixTimeMilliseconds(),
+        v => DateTimeOffset.FromUnixTimeMilliseconds(v));
+}
