@@ -18,6 +18,8 @@ public sealed class CloudOptions
     [Required, Url] public string EntraAuthority { get; set; } = "https://login.microsoftonline.com";
     /// <summary>Base of v1 access-token issuers (<c>{base}/{tenant}/</c>).</summary>
     [Required, Url] public string EntraV1IssuerBase { get; set; } = "https://sts.windows.net";
+    /// <summary>Base of v2 access-token issuers (<c>{base}/{tenant}/v2.0</c>); differs from the authority in China.</summary>
+    [Required, Url] public string EntraV2IssuerBase { get; set; } = "https://login.microsoftonline.com";
     [Required, Url] public string BotOpenIdMetadata { get; set; } = "https://login.botframework.com/v1/.well-known/openidconfiguration";
     [Required] public string BotIssuer { get; set; } = "https://api.botframework.com";
     [Required] public string BotScope { get; set; } = "https://api.botframework.com/.default";
@@ -25,7 +27,7 @@ public sealed class CloudOptions
     public string ArmScope => ScopeFor(ArmEndpoint);
     public string GraphScope => ScopeFor(GraphEndpoint);
 
-    public string V2Issuer(string tenantId) => $"{EntraAuthority.TrimEnd('/')}/{tenantId}/v2.0";
+    public string V2Issuer(string tenantId) => $"{EntraV2IssuerBase.TrimEnd('/')}/{tenantId}/v2.0";
     public string V1Issuer(string tenantId) => $"{EntraV1IssuerBase.TrimEnd('/')}/{tenantId}/";
 
     private static string ScopeFor(string endpoint) => endpoint.TrimEnd('/') + "/.default";

@@ -6,6 +6,9 @@ public sealed class JobOptions
 {
     public const string SectionName = "Jobs";
 
+    /// <summary>False for an instance that only serves HTTP and leaves the work to others.</summary>
+    public bool RunWorkers { get; set; } = true;
+
     /// <summary>Items one instance runs at the same time.</summary>
     [Range(1, 64)] public int Concurrency { get; set; } = 4;
     /// <summary>How long a claimed item belongs to its worker; after that another instance may take it over.</summary>

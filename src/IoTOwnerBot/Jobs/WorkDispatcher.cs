@@ -20,7 +20,10 @@ public sealed partial class WorkDispatcher(
     private readonly string _workerId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
     private readonly JobOptions _options = options.Value;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+    /// <summary>Raised after every attempt, whatever its outcome (metrics and tests listen).</summary>
+    public event Action<WorkItem, WorkResult>? Attempted;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => !_options.RunWorkers ? Task.CompletedTask :
         Task.WhenAll(Enumerable.Range(0, _options.Concurrency).Select(i => WorkerLoopAsync(i, stoppingToken)));
 
     private async Task WorkerLoopAsync(int worker, CancellationToken ct)
@@ -79,6 +82,7 @@ public sealed partial class WorkDispatcher(
             }
             await CompleteAsync(db, item, result, ct);
         }
+        Attempted?.Invoke(item, result);
         return true;
     }
 

@@ -1,0 +1,118 @@
+using IoTOwnerBot.Emulator;
+using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Persistence;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTOwnerBot.Tests.Infrastructure;
+
+/// <summary>
+/// The real service on Kestrel over loopback, configured against an emulator, with its own SQLite file.
+/// Several hosts may share one database file to play a restart or a second instance.
+/// </summary>
+public sealed class BotHost : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _root;
+    private readonly WebApplicationFactory<Program> _factory;
+
+    private BotHost(WebApplicationFactory<Program> root, WebApplicationFactory<Program> factory, string databasePath)
+    {
+        _root = root;
+        _factory = factory;
+        DatabasePath = databasePath;
+    }
+
+    public string DatabasePath { get; }
+    public IServiceProvider Services => _factory.Services;
+    public HttpClient Client { get; private set; } = null!;
+    public Uri BaseAddress => Client.BaseAddress!;
+
+    public static Dictionary<string, string?> DefaultSettings(EmulatorServer emulator, string databasePath)
+    {
+        var settings = LocalMode.ConfigurationFor(emulator);
+        settings["Local:StartEmulator"] = "false";
+        settings["Storage:ConnectionString"] = $"Data Source={databasePath}";
+        settings["Sentinel:Poller:Enabled"] = "false";
+        settings["Jobs:PollInterval"] = "00:00:00.200";
+        settings["Jobs:FirstRetryDelay"] = "00:00:00.200";
+        settings["Jobs:MaxRetryDelay"] = "00:00:01";
+        settings["Intake:HmacSecrets:0"] = TestSecrets.IntakeHmacSecret;
+        settings["urls"] = "http://127.0.0.1:0";
+        return settings;
+    }
+
+    public static Task<BotHost> StartAsync(EmulatorServer emulator, string? databasePath = null,
+        Action<Dictionary<string, string?>>? configure = null)
+    {
+        databasePath ??= Path.Combine(Path.GetTempPath(), $"iotownerbot-test-{Guid.NewGuid():N}.db");
+        var settings = DefaultSettings(emulator, databasePath);
+        configure?.Invoke(settings);
+
+        var root = new WebApplicationFactory<Program>();
+        var factory = root.WithWebHostBuilder(web =>
+        {
+            web.UseContentRoot(AppContext.BaseDirectory);
+            web.UseEnvironment("Testing");
+            foreach (var (key, value) in settings) web.UseSetting(key, value);
+        });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        return Task.FromResult(new BotHost(root, factory, databasePath) { Client = factory.CreateClient() });
+    }
+
+    public WorkDispatcher Dispatcher => Services.GetRequiredService<WorkDispatcher>();
+
+    /// <summary>Reads the store in a fresh scope.</summary>
+    public async Task<T> QueryAsync<T>(Func<BotDbContext, Task<T>> query)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<BotDbContext>());
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds, re-checking after every work attempt of this host
+    /// (no fixed sleeps); fails after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task WaitForAsync(Func<BotDbContext, Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var attempted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            void OnAttempt(Jobs.WorkItem _, WorkResult __) => attempted.TrySetResult();
+            Dispatcher.Attempted += OnAttempt;
+            try
+            {
+                if (await QueryAsync(condition)) return;
+                var left = deadline - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero) throw new Xunit.Sdk.XunitException($"Timed out waiting for: {what}");
+                // Work finishing is what changes state; the short cap covers changes made by other instances.
+                await Task.WhenAny(attempted.Task, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250, left.TotalMilliseconds))));
+            }
+            finally
+            {
+                Dispatcher.Attempted -= OnAttempt;
+            }
+        }
+    }
+
+    /// <summary>Waits until no work item is pending and due.</summary>
+    public Task WaitForIdleAsync(TimeSpan? timeout = null) =>
+        WaitForAsync(db => db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending), "all work done", timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+        await _root.DisposeAsync();
+    }
+}
+
+public static class TestSecrets
+{
+    /// <summary>Test-only shared secret for HMAC-signed intake.</summary>
+    public const string IntakeHmacSecret = "test-only-intake-secret-0123456789abcdef";
+}
