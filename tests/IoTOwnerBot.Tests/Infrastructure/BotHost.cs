@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace IoTOwnerBot.Tests.Infrastructure;
 
@@ -18,14 +19,16 @@ public sealed class BotHost : IAsyncDisposable
     private readonly WebApplicationFactory<Program> _root;
     private readonly WebApplicationFactory<Program> _factory;
 
-    private BotHost(WebApplicationFactory<Program> root, WebApplicationFactory<Program> factory, string databasePath)
+    private BotHost(WebApplicationFactory<Program> root, WebApplicationFactory<Program> factory, string databasePath, TestLogCollector logs)
     {
+        Logs = logs;
         _root = root;
         _factory = factory;
         DatabasePath = databasePath;
     }
 
     public string DatabasePath { get; }
+    public TestLogCollector Logs { get; }
     public IServiceProvider Services => _factory.Services;
     public HttpClient Client { get; private set; } = null!;
     public Uri BaseAddress => Client.BaseAddress!;
@@ -51,16 +54,18 @@ public sealed class BotHost : IAsyncDisposable
         var settings = DefaultSettings(emulator, databasePath);
         configure?.Invoke(settings);
 
+        var logs = new TestLogCollector();
         var root = new WebApplicationFactory<Program>();
         var factory = root.WithWebHostBuilder(web =>
         {
+            web.ConfigureLogging(l => l.AddProvider(logs));
             web.UseContentRoot(AppContext.BaseDirectory);
             web.UseEnvironment("Testing");
             foreach (var (key, value) in settings) web.UseSetting(key, value);
         });
         factory.UseKestrel(0);
         factory.StartServer();
-        return Task.FromResult(new BotHost(root, factory, databasePath) { Client = factory.CreateClient() });
+        return Task.FromResult(new BotHost(root, factory, databasePath, logs) { Client = factory.CreateClient() });
     }
 
     public WorkDispatcher Dispatcher => Services.GetRequiredService<WorkDispatcher>();

@@ -1,0 +1,10 @@
+namespace IoTOwnerBot.Tests.Infrastructure;
+
+/// <summary>Names of the emulator's sample incidents the tests use.</summary>
+public static class Samples
+{
+    public const string PlcProgramming = "plc-programming-mode";
+    public const string TwoDevices = "unauthorized-firmware-push";
+    public const string NoOwner = "no-owner";
+    public const string NonIoT = "non-iot";
+}
