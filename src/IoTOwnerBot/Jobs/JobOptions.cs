@@ -11,11 +11,14 @@ public sealed class JobOptions
 
     /// <summary>Items one instance runs at the same time.</summary>
     [Range(1, 64)] public int Concurrency { get; set; } = 4;
-    /// <summary>How long a claimed item belongs to its worker; after that another instance may take it over.</summary>
-    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// How long a claimed item belongs to its worker without a heartbeat; the worker renews it while running,
+    /// so this is how soon another instance takes over the work of one that died.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:03", "01:00:00")] public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>How often idle workers look for due items (new items wake them at once).</summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")] public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
     [Range(1, 100)] public int MaxAttempts { get; set; } = 12;
-    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(15);
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")] public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(15);
 }

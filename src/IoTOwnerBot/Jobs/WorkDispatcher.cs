@@ -66,19 +66,27 @@ public sealed partial class WorkDispatcher(
             }
             else
             {
+                using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                var renewing = RenewLeaseAsync(item.Id, heartbeat.Token);
                 try
                 {
                     result = await handler.RunAsync(item, ct);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
-                    throw; // the lease runs out and another worker takes the item
+                    // Shutting down: hand the item back at once rather than holding it until the lease runs out.
+                    await heartbeat.CancelAsync();
+                    await renewing;
+                    await ReleaseAsync(db, item.Id);
+                    throw;
                 }
                 catch (Exception ex)
                 {
                     Log.AttemptFailed(logger, item.Kind, item.Attempts, ex.Message);
                     result = WorkResult.RetryAt(time.GetUtcNow() + Backoff(item.Attempts), $"{ex.GetType().Name}: {ex.Message}");
                 }
+                await heartbeat.CancelAsync();
+                await renewing;
             }
             await CompleteAsync(db, item, result, ct);
         }
@@ -108,6 +116,37 @@ public sealed partial class WorkDispatcher(
                 return await db.WorkItems.AsNoTracking().SingleAsync(w => w.Id == id, ct);
         }
         return null;
+    }
+
+    /// <summary>Keeps a long-running item's lease alive, so a short lease only ever expires for a dead worker.</summary>
+    private async Task RenewLeaseAsync(Guid id, CancellationToken ct)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(_options.Lease / 3, time, ct);
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<BotDbContext>();
+                var until = time.GetUtcNow() + _options.Lease;
+                await db.WorkItems.Where(w => w.Id == id && w.LeaseOwner == _workerId)
+                    .ExecuteUpdateAsync(s => s.SetProperty(w => w.LeaseUntil, until), ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // the run ended
+        }
+    }
+
+    private async Task ReleaseAsync(BotDbContext db, Guid id)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await db.WorkItems.Where(w => w.Id == id && w.LeaseOwner == _workerId && w.Status == WorkStatus.Pending)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(w => w.LeaseOwner, (string?)null)
+                .SetProperty(w => w.LeaseUntil, (DateTimeOffset?)null)
+                .SetProperty(w => w.Attempts, w => w.Attempts - 1), timeout.Token);
     }
 
     private async Task CompleteAsync(BotDbContext db, WorkItem item, WorkResult result, CancellationToken ct)

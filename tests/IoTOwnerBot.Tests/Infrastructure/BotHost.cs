@@ -40,6 +40,7 @@ public sealed class BotHost : IAsyncDisposable
         settings["Storage:ConnectionString"] = $"Data Source={databasePath}";
         settings["Sentinel:Poller:Enabled"] = "false";
         settings["Jobs:PollInterval"] = "00:00:00.200";
+        settings["Jobs:Lease"] = "00:00:03";
         settings["Jobs:FirstRetryDelay"] = "00:00:00.200";
         settings["Jobs:MaxRetryDelay"] = "00:00:01";
         settings["Intake:HmacSecrets:0"] = TestSecrets.IntakeHmacSecret;
