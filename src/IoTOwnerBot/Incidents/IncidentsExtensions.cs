@@ -24,6 +24,7 @@ public static class IncidentsExtensions
         services.AddScoped<IntakeService>();
         services.AddKeyedScoped<IWorkHandler, IntakeWorkHandler>(IntakeWork.Kind);
         services.AddKeyedScoped<IWorkHandler, CommentWorkHandler>(Questions.CommentWork.Kind);
+        services.AddKeyedScoped<IWorkHandler, IncidentUpdateWorkHandler>(Questions.IncidentUpdateWork.Kind);
         services.AddSingleton<IncidentPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<IncidentPoller>());
 

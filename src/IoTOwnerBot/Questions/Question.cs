@@ -119,5 +119,7 @@ public static class TimelineKinds
     public const string OwnerSourceEmpty = "owners.source-empty";
     public const string OwnerNotInDirectory = "owners.not-in-directory";
     public const string NoOwner = "owners.none";
-    public const string CommentFailed = "comment.failed";
+    public const string AnswerRecorded = "answer.recorded";
+    public const string ResponderRejected = "answer.rejected-responder";
+    public const string IncidentUpdated = "incident.updated";
 }

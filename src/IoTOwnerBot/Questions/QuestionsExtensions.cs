@@ -4,7 +4,10 @@ public static class QuestionsExtensions
 {
     public static IServiceCollection AddQuestions(this IServiceCollection services)
     {
+        services.AddOptions<DecisionOptions>().BindConfiguration(DecisionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DecisionOptions>, DecisionOptionsValidator>();
         services.AddScoped<QuestionService>();
+        services.AddScoped<AnswerService>();
         return services;
     }
 }

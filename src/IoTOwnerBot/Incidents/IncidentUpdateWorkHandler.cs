@@ -1,0 +1,112 @@
+using System.Globalization;
+using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Persistence;
+using IoTOwnerBot.Questions;
+using IoTOwnerBot.Sentinel;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Incidents;
+
+/// <summary>
+/// Turns a recorded answer into the incident update of the decision policy, then comments on the incident
+/// naming the owner, the channel, the time and what changed. Our label on the incident marks the update as
+/// applied, so a re-run after a crash never raises severity twice; the comment's id is fixed, so it is never
+/// written twice. An incident an analyst already closed is never reopened.
+/// </summary>
+public sealed partial class IncidentUpdateWorkHandler(
+    BotDbContext db,
+    SentinelClient sentinel,
+    QuestionService questions,
+    IOptionsMonitor<DecisionOptions> decision,
+    TimeProvider time,
+    ILogger<IncidentUpdateWorkHandler> logger) : IWorkHandler
+{
+    private static readonly string[] SeverityLadder = ["Informational", "Low", "Medium", "High"];
+
+    public string Kind => IncidentUpdateWork.Kind;
+
+    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
+    {
+        var work = item.ReadPayload<IncidentUpdateWork>();
+        var question = await db.Questions.SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
+        if (question is null) return WorkResult.Fail($"Question {work.QuestionId} does not exist.");
+        if (question.Answer is not { } answer) return WorkResult.Fail($"Question {work.QuestionId} has no answer.");
+        var incident = new IncidentRef(question.SubscriptionId, question.ResourceGroup, question.WorkspaceName, question.IncidentName);
+        var policy = decision.CurrentValue;
+
+        var outcome = "";
+        try
+        {
+            await sentinel.UpdateIncidentAsync(incident, current => Apply(current, answer, policy, out outcome), ct);
+        }
+        catch (SentinelException ex) when (!ex.IsTransient)
+        {
+            outcome = $"the incident could not be updated ({(int)ex.Status} {ex.Code}); the SOC must apply the answer by hand";
+            Log.UpdateRefused(logger, question.IncidentName, ex.Message);
+        }
+
+        var message = string.Create(CultureInfo.InvariantCulture,
+            $"Device owner {question.AnsweredBy} answered \"{AnswerService.Describe(answer)}\" in {question.AnswerChannel} at {question.AnsweredAt:yyyy-MM-dd HH:mm:ss} UTC: {outcome}.");
+        await sentinel.AddCommentAsync(incident, work.CommentId, message, ct);
+
+        if (!await db.Timeline.AnyAsync(t => t.CommentId == work.CommentId, ct))
+        {
+            var ev = questions.Record(question, TimelineKinds.IncidentUpdated, QuestionService.Actor, message, mirror: false, time.GetUtcNow());
+            ev.CommentId = work.CommentId;
+            await db.SaveChangesAsync(ct);
+        }
+        return WorkResult.Done;
+    }
+
+    /// <summary>The change an answer makes; null when there is nothing (more) to write.</summary>
+    internal static IncidentProperties? Apply(IncidentProperties current, OwnerAnswer answer, DecisionOptions policy, out string outcome)
+    {
+        var labels = current.Labels ?? [];
+        var label = answer == OwnerAnswer.Expected ? policy.Expected.Label : policy.NotExpected.Label;
+        if (labels.Any(l => string.Equals(l.LabelName, label, StringComparison.OrdinalIgnoreCase)))
+        {
+            outcome = "the incident already reflects this answer";
+            return null;
+        }
+        if (string.Equals(current.Status, "Closed", StringComparison.OrdinalIgnoreCase))
+        {
+            outcome = "an analyst had already closed the incident, so it was left closed and unchanged";
+            return null;
+        }
+
+        var withLabel = labels.Append(new IncidentLabel { LabelName = label }).ToList();
+        if (answer == OwnerAnswer.Expected)
+        {
+            var e = policy.Expected;
+            outcome = e.Close
+                ? $"the incident was closed as {e.Classification}{(e.ClassificationReason is null ? "" : "/" + e.ClassificationReason)}"
+                : "the incident was labelled; its status was left as it was";
+            return e.Close
+                ? current with
+                {
+                    Status = "Closed", Classification = e.Classification, ClassificationReason = e.ClassificationReason,
+                    ClassificationComment = e.ClassificationComment, Labels = withLabel,
+                }
+                : current with { Labels = withLabel };
+        }
+
+        var n = policy.NotExpected;
+        var severity = n.RaiseSeverity ? RaiseOneLevel(current.Severity) : current.Severity;
+        var status = n.Activate && string.Equals(current.Status, "New", StringComparison.OrdinalIgnoreCase) ? "Active" : current.Status;
+        outcome = $"the incident stays open ({status}), severity {(severity == current.Severity ? $"stays {severity}" : $"raised from {current.Severity} to {severity}")}";
+        return current with { Severity = severity, Status = status, Labels = withLabel };
+    }
+
+    internal static string? RaiseOneLevel(string? severity)
+    {
+        var i = Array.FindIndex(SeverityLadder, s => string.Equals(s, severity, StringComparison.OrdinalIgnoreCase));
+        return i < 0 ? severity : SeverityLadder[Math.Min(i + 1, SeverityLadder.Length - 1)];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1801, Level = LogLevel.Error, Message = "Sentinel refused the update of incident {IncidentName}: {Error}")]
+        public static partial void UpdateRefused(ILogger logger, string incidentName, string error);
+    }
+}

@@ -1,0 +1,139 @@
+using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Questions;
+
+/// <summary>Who clicked, as the channel's verified token says.</summary>
+public sealed record Responder(string? ObjectId, string? UserPrincipalName, string? TenantId, string? DisplayName)
+{
+    public string Display => DisplayName is { Length: > 0 } name
+        ? UserPrincipalName is { Length: > 0 } upn ? $"{name} ({upn})" : name
+        : UserPrincipalName ?? ObjectId ?? "unknown user";
+}
+
+public enum AnswerStatus { Recorded, AlreadyDecided, NotARecipient, NotFound }
+
+public sealed record AnswerResult(AnswerStatus Status, Question? Question);
+
+/// <summary>
+/// The one answer path for every channel: checks that the responder was asked (or is a configured
+/// delegate), records the first answer with a single conditional update so concurrent clicks and
+/// instances can never both win, and leaves the incident update to durable work so the click is fast.
+/// </summary>
+public sealed partial class AnswerService(
+    BotDbContext db,
+    QuestionService questions,
+    TimeProvider time,
+    WorkSignal signal,
+    IOptionsMonitor<DecisionOptions> decision,
+    ILogger<AnswerService> logger)
+{
+    public async Task<AnswerResult> AnswerAsync(Guid questionId, OwnerAnswer answer, Responder responder, string channel, CancellationToken ct)
+    {
+        var question = await Load(questionId, ct);
+        if (question is null) return new AnswerResult(AnswerStatus.NotFound, null);
+
+        if (!MayAnswer(question, responder))
+        {
+            await RecordRejectedAsync(question, responder, channel, ct);
+            return new AnswerResult(AnswerStatus.NotARecipient, question);
+        }
+        if (question.State != QuestionState.Open) return new AnswerResult(AnswerStatus.AlreadyDecided, question);
+
+        var now = time.GetUtcNow();
+        var by = responder.Display;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var won = await db.Questions
+            .Where(q => q.Id == questionId && q.State == QuestionState.Open && q.Version == question.Version)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(q => q.State, QuestionState.Answered)
+                .SetProperty(q => q.Answer, answer)
+                .SetProperty(q => q.AnsweredBy, by)
+                .SetProperty(q => q.AnswerChannel, channel)
+                .SetProperty(q => q.AnsweredAt, now)
+                .SetProperty(q => q.UpdatedAt, now)
+                .SetProperty(q => q.Version, q => q.Version + 1), ct);
+        if (won == 0)
+        {
+            await tx.RollbackAsync(ct);
+            Log.LostRace(logger, questionId);
+            return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
+        }
+
+        var tracked = await db.Questions.SingleAsync(q => q.Id == questionId, ct);
+        questions.Record(tracked, TimelineKinds.AnswerRecorded, by,
+            $"{by} answered \"{Describe(answer)}\" in {channel} at {now:yyyy-MM-dd HH:mm:ss} UTC.", mirror: false, now);
+        db.Enqueue(IncidentUpdateWork.Kind, $"update:{questionId:D}",
+            new IncidentUpdateWork(questionId, Guid.NewGuid()), now, questionId);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        signal.Notify();
+        Log.Recorded(logger, questionId, answer, channel);
+        return new AnswerResult(AnswerStatus.Recorded, await Load(questionId, ct));
+    }
+
+    public static string Describe(OwnerAnswer answer) => answer == OwnerAnswer.Expected ? "Yes, this is expected" : "No, this is NOT expected";
+
+    private bool MayAnswer(Question question, Responder responder)
+    {
+        foreach (var r in question.Recipients)
+            if (Matches(r.ObjectId, r.Address, r.Mail, r.UserPrincipalName, responder)) return true;
+
+        var delegates = decision.CurrentValue.Delegates;
+        foreach (var entry in delegates)
+        {
+            var forRecipient = question.Recipients.Any(r =>
+                Same(entry.Owner, r.ObjectId) || Same(entry.Owner, r.Address) || Same(entry.Owner, r.Mail) || Same(entry.Owner, r.UserPrincipalName));
+            if (forRecipient && entry.Delegates.Any(d => Same(d, responder.ObjectId) || Same(d, responder.UserPrincipalName))) return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The immutable object id decides when both sides have one; an address is compared only for owners the
+    /// directory did not know (an address can be reassigned, an object id cannot).
+    /// </summary>
+    private static bool Matches(string? objectId, string address, string? mail, string? upn, Responder responder)
+    {
+        if (objectId is not null && responder.ObjectId is not null) return Same(objectId, responder.ObjectId);
+        return responder.UserPrincipalName is { } who && (Same(address, who) || Same(mail, who) || Same(upn, who));
+    }
+
+    private static bool Same(string? a, string? b) =>
+        a is { Length: > 0 } && b is { Length: > 0 } && string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+
+    private async Task RecordRejectedAsync(Question question, Responder responder, string channel, CancellationToken ct)
+    {
+        var tracked = await db.Questions.SingleAsync(q => q.Id == question.Id, ct);
+        questions.Record(tracked, TimelineKinds.ResponderRejected, responder.Display,
+            $"Security: {responder.Display} (object id {responder.ObjectId ?? "unknown"}, tenant {responder.TenantId ?? "unknown"}) tried to answer in {channel} but was not asked. Forwarded cards cannot be answered; nothing was changed.",
+            mirror: true, time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        signal.Notify();
+        Log.Rejected(logger, question.Id, responder.ObjectId, channel);
+    }
+
+    private Task<Question?> Load(Guid id, CancellationToken ct) =>
+        db.Questions.AsNoTracking().Include(q => q.Recipients).Include(q => q.Devices)
+            .SingleOrDefaultAsync(q => q.Id == id, ct);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1701, Level = LogLevel.Information, Message = "Question {QuestionId} answered {Answer} via {Channel}")]
+        public static partial void Recorded(ILogger logger, Guid questionId, OwnerAnswer answer, string channel);
+
+        [LoggerMessage(EventId = 1702, Level = LogLevel.Information, Message = "Question {QuestionId} was answered by someone else first")]
+        public static partial void LostRace(ILogger logger, Guid questionId);
+
+        [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "Security: user {ObjectId} tried to answer question {QuestionId} via {Channel} but was not asked")]
+        public static partial void Rejected(ILogger logger, Guid questionId, string? objectId, string channel);
+    }
+}
+
+/// <summary>Durable work: apply a recorded answer to the incident and comment on it under a fixed id.</summary>
+public sealed record IncidentUpdateWork(Guid QuestionId, Guid CommentId)
+{
+    public const string Kind = "incident.update";
+}
