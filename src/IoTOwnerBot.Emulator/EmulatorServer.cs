@@ -1,0 +1,148 @@
+using System.Net;
+using System.Text;
+
+using IoTOwnerBot.Emulator.Admin;
+using IoTOwnerBot.Emulator.Entra;
+using IoTOwnerBot.Emulator.Hosting;
+
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace IoTOwnerBot.Emulator;
+
+/// <summary>
+/// A running emulator of the Microsoft side (Entra, Sentinel ARM, Log Analytics, Graph) on loopback HTTP, with its
+/// admin API. Start it in-process from tests or the bot's local mode; the standalone program uses the same class.
+/// </summary>
+public sealed class EmulatorServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly EmulatorContext _context;
+
+    private EmulatorServer(WebApplication app, EmulatorContext context)
+    {
+        _app = app;
+        _context = context;
+        State = app.Services.GetRequiredService<EmulatorState>();
+        Tokens = app.Services.GetRequiredService<TokenIssuer>();
+        BaseUri = new Uri(context.Base);
+    }
+
+    /// <summary>e.g. <c>http://127.0.0.1:54321/</c>.</summary>
+    public Uri BaseUri { get; }
+
+    /// <summary><see cref="BaseUri"/> as text, with the trailing slash.</summary>
+    public string Base => _context.Base;
+
+    /// <summary>ARM root; also the audience of ARM tokens (scope <c>{ArmEndpoint}/.default</c>).</summary>
+    public string ArmEndpoint => $"{Base}arm";
+
+    /// <summary>Graph root (<c>{GraphEndpoint}/v1.0/...</c>); also the audience of Graph tokens.</summary>
+    public string GraphEndpoint => $"{Base}graph";
+
+    /// <summary>Log Analytics root (<c>{LogAnalyticsEndpoint}/v1/workspaces/{id}/query</c>); also the token audience.</summary>
+    public string LogAnalyticsEndpoint => $"{Base}loganalytics";
+
+    public string LogAnalyticsScope => $"{Base}loganalytics/.default";
+
+    /// <summary>Authority host: <c>{EntraAuthority}/{tenant}/oauth2/v2.0/token</c>, <c>/{tenant}/v2.0/.well-known/openid-configuration</c>, ...</summary>
+    public string EntraAuthority => $"{Base}entra";
+
+    /// <summary>v1 tokens are issued by <c>{EntraV1IssuerBase}/{tenant}/</c>; v2 by <c>{EntraAuthority}/{tenant}/v2.0</c>.</summary>
+    public string EntraV1IssuerBase => $"{Base}sts";
+
+    public string TenantId => _context.TenantId;
+    public EmulatorWorkspace Workspace => _context.Workspace;
+    public EmulatorState State { get; }
+
+    /// <summary>The signing keys and minting, e.g. <see cref="TokenIssuer.SigningKey"/> for in-process validation.</summary>
+    public TokenIssuer Tokens { get; }
+
+    /// <summary>Every address and id the emulator serves (also <c>GET /admin</c>).</summary>
+    public EmulatorOverview Overview => EmulatorOverview.From(_context);
+
+    /// <summary>Mints a token exactly like <c>POST /admin/tokens</c>.</summary>
+    public string MintToken(TokenRequest request) => Tokens.Mint(request);
+
+    public static async Task<EmulatorServer> StartAsync(EmulatorSettings? settings = null, CancellationToken ct = default)
+    {
+        settings ??= new EmulatorSettings();
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ApplicationName = typeof(EmulatorServer).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        // The emulator may run inside the bot's process: its appsettings.json, ASPNETCORE_URLS etc. are not ours.
+        builder.Configuration.Sources.Clear();
+        if (settings.Urls is { } urls)
+        {
+            builder.WebHost.UseUrls(urls);
+        }
+        else
+        {
+            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, settings.Port ?? 0));
+        }
+        builder.Logging.ClearProviders();
+        if (settings.ConsoleLogging)
+        {
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true)
+                .AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
+        builder.AddEmulator(settings);
+        var app = builder.Build();
+        app.UseEmulator();
+        await app.StartAsync(ct);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var context = app.Services.GetRequiredService<EmulatorContext>();
+        context.SetBase(LoopbackAddress(address));
+        var server = new EmulatorServer(app, context);
+        foreach (var sample in settings.RaiseOnStart)
+        {
+            server.State.RaiseIncident(new RaiseIncidentRequest { Sample = sample });
+        }
+        return server;
+    }
+
+    /// <summary>Completes when the host is asked to stop (Ctrl+C for the standalone program).</summary>
+    public Task WaitForShutdownAsync(CancellationToken ct = default) => _app.WaitForShutdownAsync(ct);
+
+    /// <summary>The banner the standalone program prints.</summary>
+    public string Describe()
+    {
+        var o = Overview;
+        var text = new StringBuilder();
+        text.AppendLine("IoTOwnerBot emulator (Entra, Sentinel ARM, Log Analytics, Graph) is listening.")
+            .AppendLine(FormattableString.Invariant($"  Base               {o.BaseUri}"))
+            .AppendLine(FormattableString.Invariant($"  Tenant             {o.TenantId}"))
+            .AppendLine(FormattableString.Invariant($"  Workspace          {o.Workspace.WorkspaceName} (id {o.Workspace.WorkspaceId}) in {o.Workspace.ResourceGroupName}, subscription {o.Workspace.SubscriptionId}"))
+            .AppendLine(FormattableString.Invariant($"  Token endpoint     {o.TokenEndpoint}"))
+            .AppendLine(FormattableString.Invariant($"  OpenID (v2)        {o.OpenIdConfigurationV2}"))
+            .AppendLine(FormattableString.Invariant($"  ARM                {o.ArmEndpoint}   (scope {o.ArmEndpoint}/.default)"))
+            .AppendLine(FormattableString.Invariant($"  Incidents          {o.IncidentsUrl}"))
+            .AppendLine(FormattableString.Invariant($"  Log Analytics      {o.LogAnalyticsEndpoint}/v1/workspaces/{o.Workspace.WorkspaceId}/query"))
+            .AppendLine(FormattableString.Invariant($"  Graph              {o.GraphEndpoint}/v1.0"))
+            .AppendLine(FormattableString.Invariant($"  Admin              {o.Admin}  (samples, incidents, mailboxes, users, tokens, requests, faults, reset)"))
+            .AppendLine(FormattableString.Invariant($"  Samples            {string.Join(", ", State.Catalog.Samples.Select(s => s.Name))}"));
+        if (State.Incidents.Count > 0)
+        {
+            text.AppendLine(FormattableString.Invariant($"  Raised incidents   {string.Join(", ", State.Incidents.Select(i => $"#{i.Properties.IncidentNumber} {i.Name}"))}"));
+        }
+        return text.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Tokens.Dispose();
+    }
+
+    private static Uri LoopbackAddress(string address)
+    {
+        var uri = new Uri(address.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal));
+        return uri.Host is "0.0.0.0" or "[::]" ? new UriBuilder(uri) { Host = "127.0.0.1" }.Uri : uri;
+    }
+}

@@ -1,0 +1,52 @@
+using IoTOwnerBot.Emulator.Admin;
+using IoTOwnerBot.Emulator.Entra;
+using IoTOwnerBot.Emulator.Faults;
+using IoTOwnerBot.Emulator.Graph;
+using IoTOwnerBot.Emulator.Journal;
+using IoTOwnerBot.Emulator.LogAnalytics;
+using IoTOwnerBot.Emulator.Samples;
+using IoTOwnerBot.Emulator.Sentinel;
+
+namespace IoTOwnerBot.Emulator.Hosting;
+
+/// <summary>Wires the emulator into an ASP.NET Core application: one Add and one Use, like any feature.</summary>
+public static class EmulatorApplication
+{
+    public static WebApplicationBuilder AddEmulator(this WebApplicationBuilder builder, EmulatorSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        var context = new EmulatorContext(settings);
+        var state = new EmulatorState(SampleCatalog.Load(settings.SamplesDirectory), context);
+        builder.Services.AddSingleton(context);
+        builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(new TokenIssuer(context, state.FindUser));
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, EmulatorJson.Default);
+        });
+        // Unreadable bodies throw, so ErrorEnvelopeMiddleware can answer in the called service's error format.
+        builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        return builder;
+    }
+
+    /// <summary>Middleware order: journal (sees the final status) → error envelopes → faults → bearer tokens → endpoints.</summary>
+    public static WebApplication UseEmulator(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<JournalMiddleware>();
+        app.UseMiddleware<ErrorEnvelopeMiddleware>();
+        app.UseMiddleware<FaultMiddleware>();
+        app.UseMiddleware<BearerTokenMiddleware>();
+
+        app.MapEntraEndpoints();
+        app.MapSentinelEndpoints();
+        app.MapLogAnalyticsEndpoints();
+        app.MapGraphEndpoints();
+        app.MapAdminEndpoints();
+        app.MapGet("/", () => TypedResults.Redirect("/admin"));
+        app.MapFallback(ErrorEnvelopeMiddleware.NotFound);
+        return app;
+    }
+}
