@@ -7,7 +7,7 @@ using IoTOwnerBot.Questions;
 
 // The repository's appsettings.json is copied beside the binary; the binary's folder is the content root.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-//LOCAL await builder.AddLocalEmulatorWhenNoAzureAsync();
+await builder.AddLocalEmulatorWhenNoAzureAsync();
 builder.AddObservability();
 
 builder.Services.AddPersistence();

@@ -88,7 +88,7 @@ public sealed class BotHost : IAsyncDisposable
         while (true)
         {
             var attempted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            void OnAttempt(Jobs.WorkItem _, WorkResult __) => attempted.TrySetResult();
+            void OnAttempt(IoTOwnerBot.Jobs.WorkItem _, WorkResult __) => attempted.TrySetResult();
             Dispatcher.Attempted += OnAttempt;
             try
             {

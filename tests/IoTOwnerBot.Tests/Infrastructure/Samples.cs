@@ -4,7 +4,7 @@ namespace IoTOwnerBot.Tests.Infrastructure;
 public static class Samples
 {
     public const string PlcProgramming = "plc-programming-mode";
-    public const string TwoDevices = "unauthorized-firmware-push";
-    public const string NoOwner = "no-owner";
-    public const string NonIoT = "non-iot";
+    public const string TwoDevices = "controllogix-firmware-push";
+    public const string NoOwner = "camera-without-owner";
+    public const string NonIoT = "aad-unfamiliar-signin";
 }

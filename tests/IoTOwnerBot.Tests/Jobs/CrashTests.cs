@@ -12,7 +12,7 @@ using Microsoft.Data.Sqlite;
 namespace IoTOwnerBot.Tests.Jobs;
 
 /// <summary>The service as a real process, killed with SIGKILL while it works, then started again.</summary>
-public sealed class CrashTests : IAsyncLifetime
+public sealed class CrashTests : IAsyncLifetime, IDisposable
 {
     private EmulatorServer _emulator = null!;
     private EmulatorAdmin _admin = null!;
@@ -24,9 +24,10 @@ public sealed class CrashTests : IAsyncLifetime
         _admin = new EmulatorAdmin(_emulator);
     }
 
+    public void Dispose() => _admin.Dispose();
+
     public async Task DisposeAsync()
     {
-        _admin.Dispose();
         await _emulator.DisposeAsync();
         SqliteConnection.ClearAllPools();
         foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_database) + "*")) File.Delete(file);
