@@ -21,6 +21,7 @@ public static class MicrosoftClientsExtensions
         services.AddSingleton<IValidateOptions<CredentialOptions>, CredentialOptionsValidator>();
         services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<SentinelOptions>().BindConfiguration(SentinelOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<SentinelOptions>, SentinelOptionsDefaults>();
         services.AddSingleton<IValidateOptions<SentinelOptions>, SentinelOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
 

@@ -8,9 +8,14 @@ public sealed class OwnerOptions
 {
     public const string SectionName = "Owners";
 
-    /// <summary>Sources tried in this order for each device until one names owners. Remove one to disable it.</summary>
-    public List<OwnerSource> Sources { get; set; } =
+    public static readonly IReadOnlyList<OwnerSource> DefaultSources =
         [OwnerSource.Payload, OwnerSource.EntitiesApi, OwnerSource.LogAnalytics, OwnerSource.Directory, OwnerSource.Fallback];
+
+    /// <summary>
+    /// Sources tried in this order for each device until one names owners; leave one out to disable it.
+    /// Empty means <see cref="DefaultSources"/> (configuration binding appends to a list, so defaults are applied after binding).
+    /// </summary>
+    public List<OwnerSource> Sources { get; set; } = [];
 
     /// <summary>How far back the SecurityAlert query looks (ISO 8601 duration), as Microsoft's playbook does.</summary>
     public string LogAnalyticsTimespan { get; set; } = "P30D";
@@ -36,6 +41,14 @@ public sealed class DirectoryEntry
 
     private static bool Same(string? wanted, string? actual) =>
         wanted is null || string.Equals(wanted.Trim(), actual?.Trim(), StringComparison.OrdinalIgnoreCase);
+}
+
+internal sealed class OwnerOptionsDefaults : IPostConfigureOptions<OwnerOptions>
+{
+    public void PostConfigure(string? name, OwnerOptions options)
+    {
+        if (options.Sources.Count == 0) options.Sources.AddRange(OwnerOptions.DefaultSources);
+    }
 }
 
 internal sealed class OwnerOptionsValidator : IValidateOptions<OwnerOptions>

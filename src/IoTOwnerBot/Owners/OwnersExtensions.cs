@@ -7,6 +7,7 @@ public static class OwnersExtensions
     public static IServiceCollection AddOwners(this IServiceCollection services)
     {
         services.AddOptions<OwnerOptions>().BindConfiguration(OwnerOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<OwnerOptions>, OwnerOptionsDefaults>();
         services.AddSingleton<IValidateOptions<OwnerOptions>, OwnerOptionsValidator>();
         services.AddScoped<IOwnerSource, PayloadOwnerSource>();
         services.AddScoped<IOwnerSource, EntitiesApiOwnerSource>();

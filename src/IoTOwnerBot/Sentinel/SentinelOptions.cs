@@ -14,8 +14,10 @@ public sealed class SentinelOptions
     /// <summary>api-version for the entities call: a preview version, the only kind that carries IoT device owners.</summary>
     [Required] public string EntitiesApiVersion { get; set; } = "2025-07-01-preview";
 
-    /// <summary>Incidents are kept when one of their alerts comes from one of these products.</summary>
-    public List<string> IoTProductNames { get; set; } = ["Azure Defender for IoT", "Microsoft Defender for IoT"];
+    public static readonly IReadOnlyList<string> DefaultIoTProductNames = ["Azure Defender for IoT", "Microsoft Defender for IoT"];
+
+    /// <summary>Incidents are kept when one of their alerts comes from one of these products (empty: the defaults).</summary>
+    public List<string> IoTProductNames { get; set; } = [];
 
     /// <summary>How many times an incident update is re-read and re-applied after a 409 (stale etag).</summary>
     [Range(1, 20)] public int UpdateConflictRetries { get; set; } = 5;
@@ -55,6 +57,14 @@ public sealed class PollerOptions
     [Range(1, 1000)] public int PageSize { get; set; } = 200;
 }
 
+internal sealed class SentinelOptionsDefaults : IPostConfigureOptions<SentinelOptions>
+{
+    public void PostConfigure(string? name, SentinelOptions options)
+    {
+        if (options.IoTProductNames.Count == 0) options.IoTProductNames.AddRange(SentinelOptions.DefaultIoTProductNames);
+    }
+}
+
 internal sealed class SentinelOptionsValidator : IValidateOptions<SentinelOptions>
 {
     public ValidateOptionsResult Validate(string? name, SentinelOptions options)
@@ -69,7 +79,6 @@ internal sealed class SentinelOptionsValidator : IValidateOptions<SentinelOption
             if (!IncidentRef.TryParse(w.Incident("x0").ArmId, out _)) failures.Add($"{key}:WorkspaceName '{w.WorkspaceName}' is not a valid workspace name.");
             if (!Guid.TryParse(w.WorkspaceId, out _)) failures.Add($"{key}:WorkspaceId must be the workspace GUID (Workspace ID), not its name.");
         }
-        if (options.IoTProductNames.Count == 0) failures.Add("Sentinel:IoTProductNames must name at least one alert product.");
         if (options.Poller.Interval < TimeSpan.FromSeconds(5)) failures.Add("Sentinel:Poller:Interval must be at least 5 seconds.");
         if (!options.ApiVersion.StartsWith("20", StringComparison.Ordinal)) failures.Add("Sentinel:ApiVersion must look like 2025-09-01.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

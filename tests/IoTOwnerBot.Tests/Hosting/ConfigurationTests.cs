@@ -14,7 +14,7 @@ public sealed class ConfigurationTests : IAsyncLifetime
     [Theory]
     [InlineData("Sentinel:Workspaces:0:WorkspaceId", "law-soc-sentinel", "Sentinel:Workspaces:0:WorkspaceId")]
     [InlineData("Sentinel:Workspaces:0:SubscriptionId", "not-a-guid", "Sentinel:Workspaces:0:SubscriptionId")]
-    [InlineData("Credentials:Mode", "ClientSecret", "Credentials:TenantId")]
+    [InlineData("Credentials:Mode", "ClientSecret", "Credentials:ClientSecret")]
     [InlineData("Owners:LogAnalyticsTimespan", "30 days", "Owners:LogAnalyticsTimespan")]
     [InlineData("Intake:HmacSecrets:0", "short", "Intake:HmacSecrets")]
     [InlineData("Cloud:ArmEndpoint", "not a url", "ArmEndpoint")]
