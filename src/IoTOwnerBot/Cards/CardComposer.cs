@@ -29,9 +29,15 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
     public const int MaxCardSizeUtf16 = 28 * 1024;
 
     public const int MaxDevicesShown = 10;
-    public const int MaxOwnersShown = 20;
-    public const int MaxTimelineEntries = 15;
     public const int MaxRefreshUserIds = 60;
+
+    private static readonly Budget[] Budgets =
+    [
+        new(Devices: MaxDevicesShown, Owners: 20, Timeline: 15, Description: 1000, Field: 80),
+        new(Devices: 5, Owners: 10, Timeline: 8, Description: 400, Field: 60),
+        new(Devices: 3, Owners: 5, Timeline: 5, Description: 200, Field: 40),
+        new(Devices: 1, Owners: 3, Timeline: 3, Description: 0, Field: 40),
+    ];
 
     private static readonly string[] Severities = ["Informational", "Low", "Medium", "High"];
     private static readonly string[] OwnerStatuses = ["pending", "answered", "expired", "cancelled"];
@@ -52,18 +58,24 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
         var cardId = CardCatalog.CardId(kind);
         var version = sentWith?.Get(cardId, channel) ?? catalog.CurrentVersion(cardId, channel);
         var template = catalog.GetTemplate(cardId, channel, version);
-        var card = template.RenderObject(BuildData(channel, model));
-        var rendered = new RenderedCard(cardId, channel, version, card);
-        if (rendered.Utf16Size > MaxCardSizeUtf16)
+        RenderedCard? rendered = null;
+        foreach (var budget in Budgets)
         {
-            throw new CardTemplateException(template.Name, "", null, $"the rendered card is {rendered.Utf16Size} bytes (UTF-16), over the {MaxCardSizeUtf16}-byte limit");
+            // Worst-case incidents (hundreds of devices, huge descriptions) are shown with less detail until they fit.
+            rendered = new RenderedCard(cardId, channel, version, template.RenderObject(BuildData(channel, model, budget)));
+            if (rendered.Utf16Size <= MaxCardSizeUtf16)
+            {
+                return rendered;
+            }
         }
 
-        return rendered;
+        throw new CardTemplateException(template.Name, "", null, $"the rendered card is {rendered!.Utf16Size} bytes (UTF-16), over the {MaxCardSizeUtf16}-byte limit");
     }
 
     /// <summary>The data object templates are rendered with (<c>$root</c>). Every key is always present.</summary>
-    public JsonObject BuildData(CardChannel channel, CardModel model)
+    public JsonObject BuildData(CardChannel channel, CardModel model) => BuildData(channel, model, Budgets[0]);
+
+    private JsonObject BuildData(CardChannel channel, CardModel model, Budget budget)
     {
         ArgumentNullException.ThrowIfNull(model);
         var settings = options.Value;
@@ -72,19 +84,19 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
         var incident = model.Incident;
 
         var devices = new JsonArray();
-        foreach (var d in model.Devices.Take(MaxDevicesShown))
+        foreach (var d in model.Devices.Take(budget.Devices))
         {
             devices.Add(new JsonObject
             {
-                ["name"] = Text(d.Name, 120),
-                ["type"] = Text(d.Type, 80),
-                ["vendor"] = Text(d.Vendor, 80),
-                ["model"] = Text(d.Model, 80),
+                ["name"] = Text(d.Name, budget.Field + 40),
+                ["type"] = Text(d.Type, budget.Field),
+                ["vendor"] = Text(d.Vendor, budget.Field),
+                ["model"] = Text(d.Model, budget.Field),
                 ["ip"] = Text(d.IpAddress, 64),
                 ["mac"] = Text(d.MacAddress, 64),
-                ["site"] = Text(d.Site, 80),
-                ["zone"] = Text(d.Zone, 80),
-                ["sensor"] = Text(d.Sensor, 80),
+                ["site"] = Text(d.Site, budget.Field),
+                ["zone"] = Text(d.Zone, budget.Field),
+                ["sensor"] = Text(d.Sensor, budget.Field),
             });
         }
 
@@ -106,7 +118,7 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
         }
 
         var owners = new JsonArray();
-        foreach (var owner in model.Owners.Take(MaxOwnersShown))
+        foreach (var owner in model.Owners.Take(budget.Owners))
         {
             var status = owner.Status.ToLowerInvariant();
             if (!OwnerStatuses.Contains(status))
@@ -114,13 +126,13 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
                 throw new ArgumentException($"Owner status '{owner.Status}' is not one of {string.Join(", ", OwnerStatuses)}.", nameof(model));
             }
 
-            owners.Add(new JsonObject { ["name"] = Text(owner.Name, 120), ["status"] = status });
+            owners.Add(new JsonObject { ["name"] = Text(owner.Name, budget.Field + 40), ["status"] = status });
         }
 
         var timeline = new JsonArray();
-        foreach (var entry in model.Timeline.TakeLast(MaxTimelineEntries))
+        foreach (var entry in model.Timeline.TakeLast(budget.Timeline))
         {
-            timeline.Add(new JsonObject { ["at"] = Local(entry.At, zone.Zone), ["text"] = Text(entry.Text, 200) });
+            timeline.Add(new JsonObject { ["at"] = Local(entry.At, zone.Zone), ["text"] = Text(entry.Text, budget.Field * 2) });
         }
 
         var outcome = model.Outcome;
@@ -140,10 +152,10 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
                 ["severity"] = NormalizeSeverity(incident.Severity),
                 ["url"] = CheckUrl(incident.Url, nameof(CardIncident.Url)),
                 ["createdAt"] = Local(incident.CreatedAt, zone.Zone),
-                ["description"] = Text(incident.Description, 1000),
+                ["description"] = Text(incident.Description, budget.Description),
             },
             ["devices"] = devices,
-            ["moreDevices"] = Math.Max(0, model.Devices.Count - MaxDevicesShown),
+            ["moreDevices"] = Math.Max(0, model.Devices.Count - budget.Devices),
             ["answers"] = answers,
             ["recipientIds"] = new JsonArray((model.Recipient.TeamsUserIds ?? []).Take(MaxRefreshUserIds).Select(id => (JsonNode?)JsonValue.Create(id)).ToArray()),
             ["expiresAt"] = model.ExpiresAt is { } expires ? Local(expires, zone.Zone) : string.Empty,
@@ -162,10 +174,12 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
                 ["channel"] = outcome?.Channel is { } via ? CardCatalog.ChannelName(via) : string.Empty,
             },
             ["owners"] = owners,
-            ["moreOwners"] = Math.Max(0, model.Owners.Count - MaxOwnersShown),
+            ["moreOwners"] = Math.Max(0, model.Owners.Count - budget.Owners),
             ["timeline"] = timeline,
         };
     }
+
+    private sealed record Budget(int Devices, int Owners, int Timeline, int Description, int Field);
 
     private static void CheckOutcome(CardKind kind, CardModel model)
     {

@@ -16,7 +16,7 @@ public static class CardText
     /// <summary>Escapes <paramref name="text"/>; cuts it to <paramref name="maxLength"/> characters first (with "…").</summary>
     public static string Plain(string? text, int maxLength = 500, bool singleLine = false)
     {
-        if (string.IsNullOrEmpty(text))
+        if (string.IsNullOrEmpty(text) || maxLength <= 0)
         {
             return string.Empty;
         }
