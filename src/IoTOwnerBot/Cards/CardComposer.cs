@@ -55,6 +55,11 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
     {
         ArgumentNullException.ThrowIfNull(model);
         CheckOutcome(kind, model);
+        if (kind == CardKind.OwnerQuestion && channel == CardChannel.Email && model.CallbackUrl is null)
+        {
+            throw new ArgumentException("An e-mail question card needs the CallbackUrl its Action.Http buttons post to.", nameof(model));
+        }
+
         var cardId = CardCatalog.CardId(kind);
         var version = sentWith?.Get(cardId, channel) ?? catalog.CurrentVersion(cardId, channel);
         var template = catalog.GetTemplate(cardId, channel, version);

@@ -169,6 +169,7 @@ public class CardComposerTests
         {
             Incident = CardTestSupport.QuestionModel().Incident with { Url = new Uri("http://portal.example.com/x") },
         }));
+        Assert.Throws<ArgumentException>(() => composer.Compose(CardKind.OwnerQuestion, CardChannel.Email, CardTestSupport.QuestionModel() with { CallbackUrl = null }));
         var answered = composer.Compose(CardKind.OwnerAnswered, CardChannel.Teams, CardTestSupport.SampleModel(CardKind.OwnerAnswered));
         Assert.Contains("Jana Schmidt", AllText(answered.Content), StringComparison.Ordinal);
         Assert.Contains("Outlook", AllText(answered.Content), StringComparison.Ordinal);
