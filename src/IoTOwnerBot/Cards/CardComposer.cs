@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Cards;
+
+/// <summary>A rendered Adaptive Card and the template version it came from.</summary>
+public sealed record RenderedCard(string CardId, CardChannel Channel, int Version, JsonObject Content)
+{
+    /// <summary>
+    /// The card as JSON. The default encoder escapes <c>&lt;</c>, <c>&gt;</c> and <c>&amp;</c>, so the text is safe
+    /// inside the <c>&lt;script type="application/adaptivecard+json"&gt;</c> block of an e-mail.
+    /// </summary>
+    public string ToJson() => Content.ToJsonString();
+
+    /// <summary>Size as Teams counts it: UTF-16 bytes.</summary>
+    public int Utf16Size => ToJson().Length * sizeof(char);
+}
+
+/// <summary>
+/// Turns a channel-neutral <see cref="CardModel"/> into a card: picks the template version (the one the question was
+/// sent with, else the current one), builds the template data (localized strings, times in the recipient's zone,
+/// untrusted text escaped, long content cut to fit) and renders it. Owns the data contract templates bind to:
+/// changes to it are additive only, because released templates keep binding to it.
+/// </summary>
+public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> options)
+{
+    /// <summary>Self-imposed size cap, safe for Teams, bots and Outlook: 28 KB counted as UTF-16.</summary>
+    public const int MaxCardSizeUtf16 = 28 * 1024;
+
+    public const int MaxDevicesShown = 10;
+    public const int MaxRefreshUserIds = 60;
+
+    private static readonly Budget[] Budgets =
+    [
+        new(Devices: MaxDevicesShown, Owners: 20, Timeline: 15, Description: 1000, Field: 80),
+        new(Devices: 5, Owners: 10, Timeline: 8, Description: 400, Field: 60),
+        new(Devices: 3, Owners: 5, Timeline: 5, Description: 200, Field: 40),
+        new(Devices: 1, Owners: 3, Timeline: 3, Description: 0, Field: 40),
+    ];
+
+    private static readonly string[] Severities = ["Informational", "Low", "Medium", "High"];
+    private static readonly string[] OwnerStatuses = ["pending", "answered", "expired", "cancelled"];
+
+    public CardCatalog Catalog => catalog;
+
+    /// <summary>Current template versions; store them with a question when sending it.</summary>
+    public CardVersions CurrentVersions => catalog.CurrentVersions;
+
+    /// <summary>
+    /// Renders <paramref name="kind"/> for <paramref name="channel"/>. Pass the versions the question was sent with
+    /// (<see cref="CardVersions.Parse"/> of what was stored) so refreshed and follow-up cards keep that version.
+    /// </summary>
+    public RenderedCard Compose(CardKind kind, CardChannel channel, CardModel model, CardVersions? sentWith = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckOutcome(kind, model);
+        if (kind == CardKind.OwnerQuestion && channel == CardChannel.Email && model.CallbackUrl is null)
+        {
+            throw new ArgumentException("An e-mail question card needs the CallbackUrl its Action.Http buttons post to.", nameof(model));
+        }
+
+        var cardId = CardCatalog.CardId(kind);
+        var version = sentWith?.Get(cardId, channel) ?? catalog.CurrentVersion(cardId, channel);
+        var template = catalog.GetTemplate(cardId, channel, version);
+        RenderedCard? rendered = null;
+        foreach (var budget in Budgets)
+        {
+            // Worst-case incidents (hundreds of devices, huge descriptions) are shown with less detail until they fit.
+            rendered = new RenderedCard(cardId, channel, version, template.RenderObject(BuildData(channel, model, budget)));
+            if (rendered.Utf16Size <= MaxCardSizeUtf16)
+            {
+                return rendered;
+            }
+        }
+
+        throw new CardTemplateException(template.Name, "", null, $"the rendered card is {rendered!.Utf16Size} bytes (UTF-16), over the {MaxCardSizeUtf16}-byte limit");
+    }
+
+    /// <summary>The data object templates are rendered with (<c>$root</c>). Every key is always present.</summary>
+    public JsonObject BuildData(CardChannel channel, CardModel model) => BuildData(channel, model, Budgets[0]);
+
+    private JsonObject BuildData(CardChannel channel, CardModel model, Budget budget)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var settings = options.Value;
+        var (language, strings) = catalog.GetStrings(model.Recipient.Language, settings.DefaultLanguage);
+        var zone = FindZone(model.Recipient.TimeZone);
+        var incident = model.Incident;
+
+        var devices = new JsonArray();
+        foreach (var d in model.Devices.Take(budget.Devices))
+        {
+            devices.Add(new JsonObject
+            {
+                ["name"] = Text(d.Name, budget.Field + 40),
+                ["type"] = Text(d.Type, budget.Field),
+                ["vendor"] = Text(d.Vendor, budget.Field),
+                ["model"] = Text(d.Model, budget.Field),
+                ["ip"] = Text(d.IpAddress, 64),
+                ["mac"] = Text(d.MacAddress, 64),
+                ["site"] = Text(d.Site, budget.Field),
+                ["zone"] = Text(d.Zone, budget.Field),
+                ["sensor"] = Text(d.Sensor, budget.Field),
+            });
+        }
+
+        var answers = new JsonArray();
+        foreach (var option in model.AnswerOptions)
+        {
+            var answer = option.Answer.ToLowerInvariant();
+            if (strings["answers"]?[answer] is null)
+            {
+                throw new ArgumentException($"Answer '{option.Answer}' has no label in the card strings (answers.{answer}).", nameof(model));
+            }
+
+            answers.Add(new JsonObject
+            {
+                ["answer"] = answer,
+                ["style"] = answer == "yes" ? "positive" : "destructive",
+                ["token"] = option.Token,
+            });
+        }
+
+        var owners = new JsonArray();
+        foreach (var owner in model.Owners.Take(budget.Owners))
+        {
+            var status = owner.Status.ToLowerInvariant();
+            if (!OwnerStatuses.Contains(status))
+            {
+                throw new ArgumentException($"Owner status '{owner.Status}' is not one of {string.Join(", ", OwnerStatuses)}.", nameof(model));
+            }
+
+            owners.Add(new JsonObject { ["name"] = Text(owner.Name, budget.Field + 40), ["status"] = status });
+        }
+
+        var timeline = new JsonArray();
+        foreach (var entry in model.Timeline.TakeLast(budget.Timeline))
+        {
+            timeline.Add(new JsonObject { ["at"] = Local(entry.At, zone.Zone), ["text"] = Text(entry.Text, budget.Field * 2) });
+        }
+
+        var outcome = model.Outcome;
+        return new JsonObject
+        {
+            ["lang"] = language,
+            ["strings"] = strings,
+            ["questionId"] = model.QuestionId,
+            ["correlationId"] = model.CorrelationId ?? model.QuestionId,
+            ["originator"] = settings.Originator ?? string.Empty,
+            ["callbackUrl"] = model.CallbackUrl is null ? string.Empty : CheckUrl(model.CallbackUrl, nameof(CardModel.CallbackUrl)),
+            ["timeZone"] = zone.Label,
+            ["incident"] = new JsonObject
+            {
+                ["number"] = Text(incident.Number, 40),
+                ["title"] = Text(incident.Title, 250, singleLine: true),
+                ["severity"] = NormalizeSeverity(incident.Severity),
+                ["url"] = CheckUrl(incident.Url, nameof(CardIncident.Url)),
+                ["createdAt"] = Local(incident.CreatedAt, zone.Zone),
+                ["description"] = Text(incident.Description, budget.Description),
+            },
+            ["devices"] = devices,
+            ["moreDevices"] = Math.Max(0, model.Devices.Count - budget.Devices),
+            ["answers"] = answers,
+            ["recipientIds"] = new JsonArray((model.Recipient.TeamsUserIds ?? []).Take(MaxRefreshUserIds).Select(id => (JsonNode?)JsonValue.Create(id)).ToArray()),
+            ["expiresAt"] = model.ExpiresAt is { } expires ? Local(expires, zone.Zone) : string.Empty,
+            ["state"] = outcome?.Kind switch
+            {
+                CardOutcomeKind.Answered => "answered",
+                CardOutcomeKind.Expired => "expired",
+                CardOutcomeKind.Cancelled => "cancelled",
+                _ => "open",
+            },
+            ["outcome"] = new JsonObject
+            {
+                ["answer"] = outcome?.Answer?.ToLowerInvariant() ?? string.Empty,
+                ["by"] = Text(outcome?.By, 120),
+                ["at"] = outcome is null ? string.Empty : Local(outcome.At, zone.Zone),
+                ["channel"] = outcome?.Channel is { } via ? CardCatalog.ChannelName(via) : string.Empty,
+            },
+            ["owners"] = owners,
+            ["moreOwners"] = Math.Max(0, model.Owners.Count - budget.Owners),
+            ["timeline"] = timeline,
+        };
+    }
+
+    private sealed record Budget(int Devices, int Owners, int Timeline, int Description, int Field);
+
+    private static void CheckOutcome(CardKind kind, CardModel model)
+    {
+        var expected = kind switch
+        {
+            CardKind.OwnerAnswered => CardOutcomeKind.Answered,
+            CardKind.OwnerExpired => CardOutcomeKind.Expired,
+            CardKind.OwnerClosed => CardOutcomeKind.Cancelled,
+            _ => (CardOutcomeKind?)null,
+        };
+        if (expected is { } outcomeKind && model.Outcome?.Kind != outcomeKind)
+        {
+            throw new ArgumentException($"A {kind} card needs an outcome of kind {outcomeKind}.", nameof(model));
+        }
+
+        if (kind == CardKind.OwnerAnswered && (model.Outcome?.Answer is null || model.Outcome.Channel is null))
+        {
+            throw new ArgumentException("An answered card needs the answer and the channel it came from.", nameof(model));
+        }
+
+        if (kind == CardKind.OwnerQuestion && model.AnswerOptions.Count == 0)
+        {
+            throw new ArgumentException("A question card needs answer options.", nameof(model));
+        }
+    }
+
+    private static string Text(string? value, int maxLength, bool singleLine = false) => CardText.Plain(value, maxLength, singleLine);
+
+    private static string NormalizeSeverity(string severity) =>
+        Severities.FirstOrDefault(s => string.Equals(s, severity?.Trim(), StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Severity '{severity}' is not a Sentinel severity ({string.Join(", ", Severities)}).", nameof(severity));
+
+    private static string CheckUrl(Uri url, string name)
+    {
+        var ok = url.IsAbsoluteUri && (url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback));
+        return ok ? url.AbsoluteUri : throw new ArgumentException($"{name} must be an absolute https URL (http only on loopback), not '{url}'.", name);
+    }
+
+    /// <summary>
+    /// Wall-clock time in the zone, without an offset: templates format it with formatDateTime and print the zone
+    /// name beside it. Both our engine and the official one read an offset-less time as it stands.
+    /// </summary>
+    private static string Local(DateTimeOffset at, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+
+    private static (TimeZoneInfo Zone, string Label) FindZone(string? id)
+    {
+        if (!string.IsNullOrWhiteSpace(id) && TimeZoneInfo.TryFindSystemTimeZoneById(id.Trim(), out var zone))
+        {
+            return (zone, id.Trim());
+        }
+
+        return (TimeZoneInfo.Utc, "UTC");
+    }
+}

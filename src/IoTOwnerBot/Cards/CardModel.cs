@@ -1,0 +1,113 @@
+namespace IoTOwnerBot.Cards;
+
+/// <summary>The cards IoTOwnerBot sends. Each has one template per channel and version under <c>cards/</c>.</summary>
+public enum CardKind
+{
+    /// <summary>Asks the device owner whether the incident's activity was expected (<c>owner-question</c>).</summary>
+    OwnerQuestion,
+
+    /// <summary>The owner card after an answer, by this owner or another (<c>owner-answered</c>).</summary>
+    OwnerAnswered,
+
+    /// <summary>The owner card after the deadline passed without an answer (<c>owner-expired</c>).</summary>
+    OwnerExpired,
+
+    /// <summary>The owner card after the SOC closed the incident or cancelled the question (<c>owner-closed</c>).</summary>
+    OwnerClosed,
+
+    /// <summary>The per-incident card in the SOC Teams channel thread (<c>soc-thread</c>, Teams only).</summary>
+    SocThread,
+}
+
+/// <summary>Where a card is delivered: Outlook actionable e-mail (Adaptive Card 1.0, Action.Http) or Teams (1.5, Action.Execute).</summary>
+public enum CardChannel
+{
+    Email,
+    Teams,
+}
+
+/// <summary>
+/// Everything a card can show, independent of channel. The caller supplies opaque values (tokens, ids, URLs);
+/// text from incidents and directories is untrusted and is rendered as plain text.
+/// </summary>
+public sealed record CardModel
+{
+    /// <summary>Our question id; goes into every callback payload.</summary>
+    public required string QuestionId { get; init; }
+
+    public required CardIncident Incident { get; init; }
+
+    public IReadOnlyList<CardDevice> Devices { get; init; } = [];
+
+    /// <summary>The buttons, in order, each with its own limited-purpose token.</summary>
+    public IReadOnlyList<CardAnswerOption> AnswerOptions { get; init; } = [];
+
+    /// <summary>Absolute URL the Outlook <c>Action.Http</c> buttons POST to (e-mail question card only).</summary>
+    public Uri? CallbackUrl { get; init; }
+
+    /// <summary>Outlook echoes it in <c>Card-Correlation-Id</c>; defaults to the question id.</summary>
+    public string? CorrelationId { get; init; }
+
+    public CardRecipient Recipient { get; init; } = new();
+
+    /// <summary>When the question expires, if it does.</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    /// <summary>What happened to the question; null while it is open.</summary>
+    public CardOutcome? Outcome { get; init; }
+
+    /// <summary>The owners asked (SOC thread card).</summary>
+    public IReadOnlyList<CardOwner> Owners { get; init; } = [];
+
+    /// <summary>Summary of the question's timeline, oldest first (SOC thread card).</summary>
+    public IReadOnlyList<CardTimelineEntry> Timeline { get; init; } = [];
+}
+
+/// <param name="Number">Sentinel incident number as shown to people.</param>
+/// <param name="Severity">Sentinel severity: Informational, Low, Medium or High.</param>
+/// <param name="Url">Link to the incident in the portal.</param>
+public sealed record CardIncident(
+    string Number,
+    string Title,
+    string Severity,
+    Uri Url,
+    DateTimeOffset CreatedAt,
+    string? Description = null);
+
+public sealed record CardDevice(
+    string Name,
+    string? Type = null,
+    string? Vendor = null,
+    string? Model = null,
+    string? IpAddress = null,
+    string? MacAddress = null,
+    string? Site = null,
+    string? Zone = null,
+    string? Sensor = null);
+
+/// <param name="Answer">The answer the button records: <c>yes</c> or <c>no</c>.</param>
+/// <param name="Token">Opaque limited-purpose token for this button, issued by the caller.</param>
+public sealed record CardAnswerOption(string Answer, string Token);
+
+/// <param name="Language">Preferred language (e.g. <c>de-DE</c>); the configured default when null or unknown.</param>
+/// <param name="TimeZone">IANA or Windows time zone id; times are shown in UTC when null or unknown.</param>
+/// <param name="TeamsUserIds">Teams user ids (<c>29:…</c>) whose cards refresh automatically.</param>
+public sealed record CardRecipient(string? Language = null, string? TimeZone = null, IReadOnlyList<string>? TeamsUserIds = null);
+
+public enum CardOutcomeKind
+{
+    Answered,
+    Expired,
+    Cancelled,
+}
+
+/// <param name="Answer">For <see cref="CardOutcomeKind.Answered"/>: <c>yes</c> or <c>no</c>.</param>
+/// <param name="By">Who answered, or who closed the incident; display text.</param>
+/// <param name="At">When it happened.</param>
+/// <param name="Channel">The channel the answer came from.</param>
+public sealed record CardOutcome(CardOutcomeKind Kind, DateTimeOffset At, string? Answer = null, string? By = null, CardChannel? Channel = null);
+
+/// <param name="Status">pending, answered, expired or cancelled.</param>
+public sealed record CardOwner(string Name, string Status = "pending");
+
+public sealed record CardTimelineEntry(DateTimeOffset At, string Text);

@@ -1,0 +1,339 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using IoTOwnerBot.Cards.Templating;
+
+namespace IoTOwnerBot.Cards;
+
+/// <summary>
+/// A card template in the Adaptive Card Template Language, parsed once and rendered many times (thread-safe).
+/// Supports <c>${…}</c> binding and string interpolation, <c>$root</c>, <c>$data</c> (object scope and array
+/// repetition), <c>$index</c>, <c>$when</c> and the functions in <see cref="SupportedFunctions"/>.
+/// </summary>
+/// <remarks>
+/// Expansion follows the official adaptivecards-templating 2.x engine (checked by the conformance test):
+/// a string that is exactly one <c>${…}</c> keeps the expression's JSON type; <c>$when</c> false drops the
+/// object (from an array) or makes it null (as a property); an object with an array <c>$data</c> repeats and
+/// its copies are spliced into the surrounding array; nulls are dropped from arrays.
+/// Where the official engine is lenient we are strict, so a card is never silently broken: a path that does not
+/// resolve, an unknown function, a <c>$when</c> that is not a boolean, or a null interpolated into text all throw
+/// <see cref="CardTemplateException"/> naming the template, the location and the expression.
+/// Values from data are inserted as JSON values, never re-parsed as template text, so untrusted text such as
+/// <c>${x}</c> or quotes in an incident title stays text.
+/// </remarks>
+public sealed class CardTemplate
+{
+    private static readonly HashSet<string> ReservedKeys = new(StringComparer.Ordinal)
+    {
+        "$data", "$when", "$root", "$index", "$host", "$_acTemplateVersion",
+    };
+
+    private readonly Node _root;
+
+    private CardTemplate(string name, Node root)
+    {
+        Name = name;
+        _root = root;
+    }
+
+    /// <summary>The template's name in errors, e.g. <c>owner-question/email.v1.json</c>.</summary>
+    public string Name { get; }
+
+    /// <summary>Expression functions templates may call.</summary>
+    public static IReadOnlyCollection<string> SupportedFunctions => TemplateFunctions.Names;
+
+    /// <summary>Parses a template. Syntax errors, unknown functions and wrong argument counts are reported here.</summary>
+    public static CardTemplate Parse(string name, string json)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(json);
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false });
+        }
+        catch (JsonException ex)
+        {
+            throw new CardTemplateException(name, "", null, $"not valid JSON: {ex.Message}", ex);
+        }
+
+        return new CardTemplate(name, Compile(name, node, ""));
+    }
+
+    /// <summary>Renders the template with <paramref name="data"/> as <c>$root</c>.</summary>
+    public JsonNode Render(JsonNode data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var result = _root.Render(this, new Scope(data, data, null));
+        return result ?? throw new CardTemplateException(Name, "", null, "the whole template was removed by $when");
+    }
+
+    /// <summary>Renders a template whose root is an object, e.g. an Adaptive Card.</summary>
+    public JsonObject RenderObject(JsonNode data) =>
+        Render(data) as JsonObject ?? throw new CardTemplateException(Name, "", null, "the template did not render to a JSON object");
+
+    private static Node Compile(string name, JsonNode? node, string pointer)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                {
+                    Expr? data = null;
+                    Expr? when = null;
+                    var props = new List<(string Key, Node Value)>();
+                    foreach (var (key, value) in obj)
+                    {
+                        var childPointer = pointer + "/" + EscapePointer(key);
+                        if (key == "$data")
+                        {
+                            data = CompileDirective(name, value, childPointer);
+                        }
+                        else if (key == "$when")
+                        {
+                            when = CompileDirective(name, value, childPointer);
+                        }
+                        else if (!ReservedKeys.Contains(key))
+                        {
+                            props.Add((key, Compile(name, value, childPointer)));
+                        }
+                    }
+
+                    return new ObjectNode(pointer, props, data, when);
+                }
+
+            case JsonArray array:
+                return new ArrayNode(pointer, array.Select((item, i) => Compile(name, item, pointer + "/" + i)).ToArray());
+            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
+                return CompileString(name, value.GetValue<string>(), pointer) ?? new LiteralNode(pointer, value.DeepClone());
+            default:
+                return new LiteralNode(pointer, node?.DeepClone());
+        }
+    }
+
+    private static Expr CompileDirective(string name, JsonNode? value, string pointer)
+    {
+        var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+        var compiled = text is null ? null : CompileString(name, text, pointer);
+        return compiled is ExpressionNode single
+            ? single.Expression
+            : throw new CardTemplateException(name, pointer, null, "$data and $when must be a single ${…} expression");
+    }
+
+    /// <summary>Splits "a ${x} b" into literal and expression parts; null when the string has no expression.</summary>
+    private static Node? CompileString(string name, string text, string pointer)
+    {
+        if (!text.Contains("${", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var parts = new List<object>();
+        var literal = new StringBuilder();
+        var i = 0;
+        while (i < text.Length)
+        {
+            var c = text[i];
+            if (c == '\\' && i + 1 < text.Length && text[i + 1] is '$' or '`')
+            {
+                literal.Append(text[i + 1]);
+                i += 2;
+            }
+            else if (c == '$' && i + 1 < text.Length && text[i + 1] == '{')
+            {
+                if (literal.Length > 0)
+                {
+                    parts.Add(literal.ToString());
+                    literal.Clear();
+                }
+
+                Expr expr;
+                int end;
+                try
+                {
+                    expr = ExpressionParser.ParseEmbedded(text, i + 2, out end);
+                }
+                catch (ExpressionException ex)
+                {
+                    var close = text.IndexOf('}', i);
+                    var source = close < 0 ? text[(i + 2)..] : text[(i + 2)..close];
+                    throw new CardTemplateException(name, pointer, source, ex.Message, ex);
+                }
+
+                parts.Add(new Embedded(expr, text[(i + 2)..end]));
+                i = end + 1;
+            }
+            else
+            {
+                literal.Append(c);
+                i++;
+            }
+        }
+
+        if (literal.Length > 0)
+        {
+            parts.Add(literal.ToString());
+        }
+
+        return parts is [Embedded only]
+            ? new ExpressionNode(pointer, only.Expression, only.Source)
+            : new InterpolationNode(pointer, parts);
+    }
+
+    private static string EscapePointer(string key) => key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
+
+    private JsonNode? Evaluate(Expr expr, string source, string pointer, in Scope scope)
+    {
+        try
+        {
+            return Evaluator.Evaluate(expr, scope);
+        }
+        catch (MissingPathException ex)
+        {
+            throw new CardTemplateException(Name, pointer, source, ex.Message, ex);
+        }
+        catch (ExpressionException ex)
+        {
+            throw new CardTemplateException(Name, pointer, source, ex.Message, ex);
+        }
+    }
+
+    private sealed record Embedded(Expr Expression, string Source);
+
+    private abstract class Node(string pointer)
+    {
+        public string Pointer { get; } = pointer;
+
+        public abstract JsonNode? Render(CardTemplate template, in Scope scope);
+    }
+
+    private sealed class LiteralNode(string pointer, JsonNode? value) : Node(pointer)
+    {
+        public override JsonNode? Render(CardTemplate template, in Scope scope) => value?.DeepClone();
+    }
+
+    private sealed class ExpressionNode(string pointer, Expr expression, string source) : Node(pointer)
+    {
+        public Expr Expression { get; } = expression;
+
+        public override JsonNode? Render(CardTemplate template, in Scope scope) =>
+            template.Evaluate(Expression, source, Pointer, scope)?.DeepClone();
+    }
+
+    private sealed class InterpolationNode(string pointer, IReadOnlyList<object> parts) : Node(pointer)
+    {
+        public override JsonNode? Render(CardTemplate template, in Scope scope)
+        {
+            var sb = new StringBuilder();
+            foreach (var part in parts)
+            {
+                if (part is string text)
+                {
+                    sb.Append(text);
+                    continue;
+                }
+
+                var embedded = (Embedded)part;
+                var value = template.Evaluate(embedded.Expression, embedded.Source, Pointer, scope);
+                try
+                {
+                    sb.Append(Evaluator.ToInterpolatedText(value));
+                }
+                catch (ExpressionException ex)
+                {
+                    throw new CardTemplateException(template.Name, Pointer, embedded.Source, ex.Message, ex);
+                }
+            }
+
+            return JsonValue.Create(sb.ToString());
+        }
+    }
+
+    private sealed class ArrayNode(string pointer, IReadOnlyList<Node> items) : Node(pointer)
+    {
+        public override JsonNode? Render(CardTemplate template, in Scope scope)
+        {
+            var result = new JsonArray();
+            foreach (var item in items)
+            {
+                var rendered = item.Render(template, scope);
+                if (rendered is JsonArray spliced)
+                {
+                    // As in the official engine: arrays produced inside an array (repetitions) are spliced in.
+                    foreach (var element in spliced.ToArray())
+                    {
+                        spliced.Remove(element);
+                        result.Add(element);
+                    }
+                }
+                else if (rendered is not null)
+                {
+                    result.Add(rendered);
+                }
+            }
+
+            return result;
+        }
+    }
+
+    private sealed class ObjectNode(string pointer, IReadOnlyList<(string Key, Node Value)> props, Expr? data, Expr? when) : Node(pointer)
+    {
+        public override JsonNode? Render(CardTemplate template, in Scope scope)
+        {
+            if (data is null)
+            {
+                return Include(template, scope) ? Expand(template, scope) : null;
+            }
+
+            var context = template.Evaluate(data, data.ToString(), Pointer + "/$data", scope);
+            if (context is not JsonArray items)
+            {
+                var inner = scope with { Data = context };
+                return Include(template, inner) ? Expand(template, inner) : null;
+            }
+
+            var copies = new List<JsonObject>();
+            for (var i = 0; i < items.Count; i++)
+            {
+                var inner = new Scope(scope.Root, items[i], i);
+                if (Include(template, inner))
+                {
+                    copies.Add(Expand(template, inner));
+                }
+            }
+
+            return copies.Count switch
+            {
+                0 => null,
+                1 => copies[0],
+                _ => new JsonArray(copies.ToArray<JsonNode?>()),
+            };
+        }
+
+        private bool Include(CardTemplate template, in Scope scope)
+        {
+            if (when is null)
+            {
+                return true;
+            }
+
+            var value = template.Evaluate(when, when.ToString(), Pointer + "/$when", scope);
+            return value?.GetValueKind() switch
+            {
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => throw new CardTemplateException(template.Name, Pointer + "/$when", when.ToString(), "$when must evaluate to true or false"),
+            };
+        }
+
+        private JsonObject Expand(CardTemplate template, in Scope scope)
+        {
+            var result = new JsonObject();
+            foreach (var (key, value) in props)
+            {
+                result[key] = value.Render(template, scope);
+            }
+
+            return result;
+        }
+    }
+}
