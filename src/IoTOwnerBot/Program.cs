@@ -1,3 +1,4 @@
+using IoTOwnerBot.Cards;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Incidents;
 using IoTOwnerBot.Jobs;
@@ -15,6 +16,7 @@ builder.Services.AddJobs();
 builder.Services.AddMicrosoftClients();
 builder.Services.AddOwners();
 builder.Services.AddQuestions();
+builder.Services.AddCards(builder.Configuration);
 builder.Services.AddIncidentIntake();
 
 var app = builder.Build();
