@@ -58,10 +58,10 @@ public sealed class ActionTokens(IOptionsMonitor<OutlookOptions> options, TimePr
         if (payload is null || payload.Q == Guid.Empty || string.IsNullOrEmpty(payload.R) || string.IsNullOrEmpty(payload.N)
             || payload.A is not ("yes" or "no")) return ActionTokenError.Malformed;
 
+        // An expired grant is still returned (it is authentic): a late click is shown what was decided.
         var expires = DateTimeOffset.FromUnixTimeSeconds(payload.E);
-        if (expires <= time.GetUtcNow()) return ActionTokenError.Expired;
         grant = new ActionGrant(payload.Q, payload.R, payload.A == "yes" ? OwnerAnswer.Expected : OwnerAnswer.NotExpected, payload.N, expires);
-        return ActionTokenError.None;
+        return expires <= time.GetUtcNow() ? ActionTokenError.Expired : ActionTokenError.None;
     }
 
     private static byte[] Mac(ActionTokenKey key, string payload) =>
