@@ -48,7 +48,10 @@ public sealed class BotHost : IAsyncDisposable
         settings["Outlook:ActionTokenKeys:0:Id"] = "test1";
         settings["Outlook:ActionTokenKeys:0:Secret"] = TestSecrets.ActionTokenSecret;
         settings["Outlook:UncertainSendRecheckDelay"] = "00:00:00.200";
-        settings["urls"] = "http://127.0.0.1:0";
+        // The port is chosen up front so Service:PublicBaseUrl (the base of card callbacks) is this host's address.
+        var port = FreeLoopbackPort();
+        settings["urls"] = $"http://127.0.0.1:{port}";
+        settings["Service:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
         return settings;
     }
 
@@ -68,9 +71,16 @@ public sealed class BotHost : IAsyncDisposable
             web.UseEnvironment("Testing");
             foreach (var (key, value) in settings) web.UseSetting(key, value);
         });
-        factory.UseKestrel(0);
+        factory.UseKestrel(new Uri(settings["urls"]!).Port);
         factory.StartServer();
         return Task.FromResult(new BotHost(root, factory, databasePath, logs) { Client = factory.CreateClient() });
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public WorkDispatcher Dispatcher => Services.GetRequiredService<WorkDispatcher>();
