@@ -75,6 +75,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         });
         // The emulator may run inside the bot's process: its appsettings.json, ASPNETCORE_URLS etc. are not ours.
         builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
         if (settings.Urls is { } urls)
         {
             builder.WebHost.UseUrls(urls);

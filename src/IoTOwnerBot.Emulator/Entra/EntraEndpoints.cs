@@ -86,6 +86,8 @@ public static class EntraEndpoints
             AppId = clientId,
             Roles = DefaultRoles(audience, emulator),
             LifetimeSeconds = lifetime,
+            // Both names for the caller, so resource code written against either token version finds it.
+            ExtraClaims = new JsonObject { ["appid"] = clientId },
         });
         return TypedResults.Ok(new TokenResponse("Bearer", lifetime, lifetime, token));
     }

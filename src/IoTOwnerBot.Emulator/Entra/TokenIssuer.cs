@@ -159,8 +159,7 @@ public sealed class TokenIssuer : IDisposable
         {
             TokenSigning.None => _handler.CreateToken(payload),
             TokenSigning.UnknownKey => _handler.CreateToken(payload, new SigningCredentials(_unknownKey, SecurityAlgorithms.RsaSha256)),
-            _ => _handler.CreateToken(payload, new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
-                new Dictionary<string, object>(StringComparer.Ordinal) { ["x5t"] = KeyId }),
+            _ => _handler.CreateToken(payload, new SigningCredentials(_key, SecurityAlgorithms.RsaSha256)),
         };
     }
 

@@ -30,6 +30,8 @@ public enum TokenSigning
 /// What to mint (<c>POST /admin/tokens</c> or <see cref="EmulatorServer.MintToken"/>). Only <see cref="Audience"/> is
 /// required; for a user token the calling app defaults to Outlook Actionable Messages, so a test can click a card.
 /// </summary>
+// Properties with defaults use set, not init: source-generated deserialization assigns every init property,
+// which would replace the defaults with null/0 when a field is absent from the JSON.
 public sealed record TokenRequest
 {
     /// <summary>The Actions service app that calls an Outlook card's Action.Http target.</summary>
@@ -38,7 +40,7 @@ public sealed record TokenRequest
     /// <summary>Client id used for app tokens when none is given.</summary>
     public const string DefaultClientId = "5f0c8e4a-7b2d-4c1e-9a3f-6d8b0e2c4a71";
 
-    public TokenKind Kind { get; init; } = TokenKind.App;
+    public TokenKind Kind { get; set; } = TokenKind.App;
 
     /// <summary><c>tid</c>; defaults to the emulator's tenant.</summary>
     public string? TenantId { get; init; }
@@ -47,7 +49,7 @@ public sealed record TokenRequest
     public string? Audience { get; init; }
 
     /// <summary><c>"1.0"</c>: iss <c>{Base}sts/{tid}/</c> and <c>appid</c>. <c>"2.0"</c> (default): iss <c>{Base}entra/{tid}/v2.0</c> and <c>azp</c>.</summary>
-    public string Version { get; init; } = "2.0";
+    public string Version { get; set; } = "2.0";
 
     /// <summary>The calling application (<c>appid</c>/<c>azp</c>).</summary>
     public string? AppId { get; init; }
@@ -66,12 +68,12 @@ public sealed record TokenRequest
     public string? Name { get; init; }
 
     /// <summary>Seconds until <c>exp</c>; zero or negative gives a token that has already expired.</summary>
-    public int LifetimeSeconds { get; init; } = 3600;
+    public int LifetimeSeconds { get; set; } = 3600;
 
     /// <summary>Claims added last, overriding anything computed (set a claim to null to remove it).</summary>
     public JsonObject? ExtraClaims { get; init; }
 
-    public TokenSigning Signing { get; init; } = TokenSigning.EmulatorKey;
+    public TokenSigning Signing { get; set; } = TokenSigning.EmulatorKey;
 }
 
 /// <summary>The OAuth 2.0 token response.</summary>

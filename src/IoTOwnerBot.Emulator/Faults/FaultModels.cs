@@ -4,6 +4,8 @@ namespace IoTOwnerBot.Emulator.Faults;
 /// A fault to inject: the first <see cref="Times"/> requests whose method and path match get <see cref="Status"/>
 /// (with <c>Retry-After</c> when set), after <see cref="DelayMs"/>. A rule without a status only slows requests down.
 /// </summary>
+// Properties with defaults use set, not init: source-generated deserialization assigns every init property,
+// which would replace the defaults with null/0 when a field is absent from the JSON.
 public sealed record FaultSpec
 {
     public string? Method { get; init; }
@@ -11,7 +13,7 @@ public sealed record FaultSpec
     public int? Status { get; init; }
     public int? RetryAfterSeconds { get; init; }
     public int DelayMs { get; init; }
-    public int Times { get; init; } = 1;
+    public int Times { get; set; } = 1;
 
     internal string? Validate() =>
         Status is not null and (< 400 or > 599) ? "status must be a 4xx or 5xx code."

@@ -3,20 +3,22 @@ using System.Text.Json.Nodes;
 namespace IoTOwnerBot.Emulator.Samples;
 
 /// <summary>A fixture under <c>Samples/Incidents</c>: what an incident looks like before it is raised.</summary>
+// Properties with defaults use set, not init: source-generated deserialization assigns every init property,
+// which would replace the defaults with null/0 when a field is absent from the JSON.
 public sealed record IncidentSample
 {
     public required string Name { get; init; }
     public required string Title { get; init; }
     public string? Description { get; init; }
-    public string Severity { get; init; } = "Medium";
+    public string Severity { get; set; } = "Medium";
 
     /// <summary>Labels Sentinel attached itself (labelType AutoAssigned).</summary>
-    public IReadOnlyList<string> AutoLabels { get; init; } = [];
-    public IReadOnlyList<AlertSample> Alerts { get; init; } = [];
-    public IReadOnlyList<DeviceSample> Devices { get; init; } = [];
+    public IReadOnlyList<string> AutoLabels { get; set; } = [];
+    public IReadOnlyList<AlertSample> Alerts { get; set; } = [];
+    public IReadOnlyList<DeviceSample> Devices { get; set; } = [];
 
     /// <summary>Non-IoT entities (Account, Ip, Host, ...): kind and its REST properties.</summary>
-    public IReadOnlyList<EntitySample> OtherEntities { get; init; } = [];
+    public IReadOnlyList<EntitySample> OtherEntities { get; set; } = [];
 }
 
 public sealed record AlertSample
@@ -26,10 +28,10 @@ public sealed record AlertSample
     public required string ProductName { get; init; }
     public string? ProductComponentName { get; init; }
     public string? Description { get; init; }
-    public string Severity { get; init; } = "Medium";
-    public IReadOnlyList<string> Tactics { get; init; } = [];
-    public IReadOnlyList<string> Techniques { get; init; } = [];
-    public IReadOnlyList<string> RemediationSteps { get; init; } = [];
+    public string Severity { get; set; } = "Medium";
+    public IReadOnlyList<string> Tactics { get; set; } = [];
+    public IReadOnlyList<string> Techniques { get; set; } = [];
+    public IReadOnlyList<string> RemediationSteps { get; set; } = [];
 }
 
 /// <summary>An OT/IoT device; also the shape of a device override when raising an incident (null = keep).</summary>
