@@ -96,7 +96,7 @@ public sealed class Recipient
     public string? DisplayName { get; set; }
     public string? PreferredLanguage { get; set; }
 
-    public string Display => DisplayName is { Length: > 0 } name ? $"{name} <{Mail ?? Address}>" : Mail ?? Address;
+    public string Display => DisplayName is { Length: > 0 } name ? $"{name} ({Mail ?? Address})" : Mail ?? Address;
 }
 
 /// <summary>One step of a question's life, in order; mirrored to the incident as a comment where it says so.</summary>
