@@ -28,6 +28,7 @@ app.UseAuthorization();
 
 app.MapHealthEndpoints();
 app.MapIncidentEndpoints();
+app.MapQuestionEndpoints();
 
 app.Run();
 

@@ -40,6 +40,7 @@ public static partial class LocalMode
         ["Sentinel:Workspaces:0:WorkspaceName"] = emulator.Workspace.WorkspaceName,
         ["Sentinel:Workspaces:0:WorkspaceId"] = emulator.Workspace.WorkspaceId,
         ["Intake:Audience"] = LocalIntakeAudience,
+        ["SocApi:Audience"] = LocalIntakeAudience,
         ["Sentinel:Poller:Interval"] = "00:00:10",
     };
 

@@ -5,6 +5,7 @@ using IoTOwnerBot.Owners;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Sentinel;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Questions;
 
@@ -13,7 +14,12 @@ namespace IoTOwnerBot.Questions;
 /// timeline event that the SOC should see on the incident is mirrored as a Sentinel comment through
 /// durable work whose comment id is fixed when the event is recorded, so retries never duplicate it.
 /// </summary>
-public sealed partial class QuestionService(BotDbContext db, TimeProvider time, WorkSignal signal, ILogger<QuestionService> logger)
+public sealed partial class QuestionService(
+    BotDbContext db,
+    TimeProvider time,
+    WorkSignal signal,
+    IOptionsMonitor<LifecycleOptions> lifecycle,
+    ILogger<QuestionService> logger)
 {
     public const string Actor = "IoTOwnerBot";
 
@@ -76,6 +82,7 @@ public sealed partial class QuestionService(BotDbContext db, TimeProvider time, 
         Record(question, question.State == QuestionState.NoOwner ? TimelineKinds.NoOwner : TimelineKinds.OwnersResolved, Actor,
             IntroComment(question, devices), mirror: true, now);
 
+        if (question.State == QuestionState.Open) Schedule(question, now);
         db.Questions.Add(question);
         try
         {
@@ -91,6 +98,13 @@ public sealed partial class QuestionService(BotDbContext db, TimeProvider time, 
         signal.Notify();
         Log.Created(logger, question.Id, incident.IncidentName, question.Recipients.Count, question.State);
         return question;
+    }
+
+    /// <summary>Sets an open question's deadline and the durable work that ends it; part of the caller's save.</summary>
+    public void Schedule(Question question, DateTimeOffset now)
+    {
+        question.ExpiresAt = now + lifecycle.CurrentValue.ExpireAfter;
+        db.Enqueue(ExpireWork.Kind, $"expire:{question.Id:D}", new ExpireWork(question.Id), question.ExpiresAt.Value, question.Id);
     }
 
     /// <summary>Appends an event; when <paramref name="mirror"/>, also the durable work that posts it as an incident comment.</summary>
