@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text.Json.Nodes;
 
 using IoTOwnerBot.Emulator.Faults;
 using IoTOwnerBot.Emulator.Hosting;

@@ -24,6 +24,8 @@ public static class EmulatorApplication
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            // Write ' and " in messages as the real services do, not as \u0027 (bodies are JSON, never HTML).
+            o.SerializerOptions.Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, EmulatorJson.Default);
         });
         // Unreadable bodies throw, so ErrorEnvelopeMiddleware can answer in the called service's error format.

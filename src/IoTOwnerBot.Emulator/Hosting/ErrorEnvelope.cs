@@ -40,6 +40,9 @@ internal static class Areas
         : path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.Admin
         : EmulatorArea.Other;
 
+    private static System.Text.Json.JsonSerializerOptions Options(HttpContext context) =>
+        context.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+
     /// <summary>Writes an error in the dialect of the area the request went to.</summary>
     public static Task WriteErrorAsync(HttpContext context, int status, string code, string message)
     {
@@ -48,8 +51,8 @@ internal static class Areas
         {
             var now = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
             var error = new OAuthError(code, message, [], now, Guid.NewGuid().ToString(), Guid.NewGuid().ToString());
-            return context.Response.WriteAsJsonAsync(error, EmulatorJson.Default.OAuthError, cancellationToken: context.RequestAborted);
+            return context.Response.WriteAsJsonAsync(error, Options(context), cancellationToken: context.RequestAborted);
         }
-        return context.Response.WriteAsJsonAsync(ErrorEnvelope.Of(code, message), EmulatorJson.Default.ErrorEnvelope, cancellationToken: context.RequestAborted);
+        return context.Response.WriteAsJsonAsync(ErrorEnvelope.Of(code, message), Options(context), cancellationToken: context.RequestAborted);
     }
 }

@@ -27,7 +27,9 @@ public static class PersistenceExtensions
         {
             case StorageProvider.Sqlite:
                 var csb = new SqliteConnectionStringBuilder(storage.ConnectionString) { DefaultTimeout = 30, Pooling = true };
-                options.UseSqlite(csb.ToString(), sqlite => sqlite.MigrationsAssembly(typeof(BotDbContext).Assembly.FullName));
+                options.UseSqlite(csb.ToString(), sqlite => sqlite
+                    .MigrationsAssembly(typeof(BotDbContext).Assembly.FullName)
+                    .UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
                 break;
             default:
                 throw new InvalidOperationException($"Storage:Provider '{storage.Provider}' is not supported.");

@@ -96,7 +96,7 @@ public sealed class Recipient
     public string? DisplayName { get; set; }
     public string? PreferredLanguage { get; set; }
 
-    public string Display => DisplayName is { Length: > 0 } name ? $"{name} <{Mail ?? Address}>" : Mail ?? Address;
+    public string Display => DisplayName is { Length: > 0 } name ? $"{name} ({Mail ?? Address})" : Mail ?? Address;
 }
 
 /// <summary>One step of a question's life, in order; mirrored to the incident as a comment where it says so.</summary>
@@ -122,4 +122,7 @@ public static class TimelineKinds
     public const string AnswerRecorded = "answer.recorded";
     public const string ResponderRejected = "answer.rejected-responder";
     public const string IncidentUpdated = "incident.updated";
+    public const string Cancelled = "question.cancelled";
+    public const string Reasked = "question.reasked";
+    public const string Expired = "question.expired";
 }

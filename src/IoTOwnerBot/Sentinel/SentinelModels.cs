@@ -12,7 +12,7 @@ public sealed record IncidentResource
     public string? Etag { get; init; }
     public string? Type { get; init; }
     public required IncidentProperties Properties { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record IncidentProperties
@@ -36,7 +36,7 @@ public sealed record IncidentProperties
     public string? ProviderIncidentId { get; init; }
     public List<string>? RelatedAnalyticRuleIds { get; init; }
     public IncidentAdditionalData? AdditionalData { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 
     /// <summary>The body of a PUT: writable fields only, labels by name, everything else unchanged.</summary>
     public IncidentProperties ForUpdate() => this with
@@ -63,7 +63,7 @@ public sealed record IncidentAdditionalData
 {
     public int? AlertsCount { get; init; }
     public List<string>? AlertProductNames { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record IncidentList
@@ -88,7 +88,7 @@ public sealed record AlertProperties
     public string? Severity { get; init; }
     public string? Status { get; init; }
     public DateTimeOffset? TimeGenerated { get; init; }
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 public sealed record AlertList

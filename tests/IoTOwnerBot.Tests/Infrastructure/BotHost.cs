@@ -56,7 +56,7 @@ public sealed class BotHost : IAsyncDisposable
     }
 
     public static Task<BotHost> StartAsync(EmulatorServer emulator, string? databasePath = null,
-        Action<Dictionary<string, string?>>? configure = null)
+        Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null)
     {
         databasePath ??= Path.Combine(Path.GetTempPath(), $"iotownerbot-test-{Guid.NewGuid():N}.db");
         var settings = DefaultSettings(emulator, databasePath);
@@ -67,6 +67,7 @@ public sealed class BotHost : IAsyncDisposable
         var factory = root.WithWebHostBuilder(web =>
         {
             web.ConfigureLogging(l => l.AddProvider(logs));
+            if (time is not null) web.ConfigureServices(services => services.AddSingleton(time));
             web.UseContentRoot(AppContext.BaseDirectory);
             web.UseEnvironment("Testing");
             foreach (var (key, value) in settings) web.UseSetting(key, value);
@@ -119,9 +120,13 @@ public sealed class BotHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until no work item is pending and due.</summary>
+    /// <summary>Waits until no work item is pending and due by the service's clock (later work, like expiry, waits for its time).</summary>
     public Task WaitForIdleAsync(TimeSpan? timeout = null) =>
-        WaitForAsync(db => db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending), "all work done", timeout);
+        WaitForAsync(db =>
+        {
+            var now = Services.GetRequiredService<TimeProvider>().GetUtcNow();
+            return db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || w.DueAt > now);
+        }, "all due work done", timeout);
 
     public async ValueTask DisposeAsync()
     {
