@@ -22,7 +22,7 @@ public sealed class TestLogCollector : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (IsEnabled(logLevel)) entries.Enqueue(new Entry(category, logLevel, eventId.Id, formatter(state, exception)));
+            if (IsEnabled(logLevel)) entries.Enqueue(new Entry(category, logLevel, eventId.Id, formatter(state, exception) + (exception is null ? "" : " | " + exception)));
         }
     }
 }
