@@ -484,7 +484,7 @@ public sealed class OutlookTests : IntegrationTest
         Assert.False(await Bot.QueryAsync(db => db.WorkItems.AnyAsync(w => w.Kind == IncidentUpdateWork.Kind)));
         var p = await IncidentPropertiesAsync(incidentName);
         Assert.Equal("New", (string?)p["status"]);
-        Assert.Equal("Medium", (string?)p["severity"]);
+        Assert.Equal(question.IncidentSeverity, (string?)p["severity"]);
         Assert.DoesNotContain(Labels(p), l => l.StartsWith("IoT owner:", StringComparison.Ordinal));
     }
 
