@@ -33,6 +33,7 @@ public static class OutlookDefaults
 /// POST /admin/mailboxes/{address}/messages/{messageId|latest}/actions
 ///   { "title" | "index", "asUser", "requestId"?, "tokenHeader"? ("Authorization" | "Action-Authorization"),
 ///     "token"?: { "audience", "version", "appId", "tenantId", "scopes", "signing", "lifetimeSeconds", "raw" } }
+/// POST /admin/mailboxes/{address}/messages/{messageId|latest}/open   { "asUser" } — runs the card's autoInvokeAction
 /// GET  /admin/mailboxes/{address}/messages/{messageId|latest}/card
 /// </code>
 /// </summary>
@@ -50,6 +51,9 @@ public static partial class OutlookClick
         var group = routes.MapGroup("/admin/mailboxes/{address}/messages/{messageId}").AddEndpointFilter(LoopbackOnly);
         group.MapPost("/actions", (string address, string messageId, JsonObject body, EmulatorState state, TokenIssuer issuer, CancellationToken ct) =>
             ClickAsync(address, messageId, body, state, issuer, refreshed, ct));
+        group.MapPost("/open", (string address, string messageId, JsonObject body, EmulatorState state, TokenIssuer issuer, CancellationToken ct) =>
+            ClickAsync(address, messageId, new JsonObject { ["open"] = true, ["asUser"] = body["asUser"]?.DeepClone(), ["token"] = body["token"]?.DeepClone() },
+                state, issuer, refreshed, ct));
         group.MapGet("/card", (string address, string messageId, EmulatorState state) => GetCard(address, messageId, state, refreshed));
         return routes;
     }
@@ -74,9 +78,13 @@ public static partial class OutlookClick
         var actions = (card["actions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
         var title = (string?)body["title"];
         var index = body["index"] is JsonValue i && i.TryGetValue<int>(out var n) ? n : (int?)null;
-        var action = title is not null
+        // Opening the message runs the card's autoInvokeAction, the same way a click runs a button.
+        var opening = body["open"] is JsonValue o && o.TryGetValue<bool>(out var open) && open;
+        var action = opening ? card["autoInvokeAction"] as JsonObject
+            : title is not null
             ? actions.FirstOrDefault(a => string.Equals((string?)a["title"], title, StringComparison.Ordinal))
             : index is { } at && at >= 0 && at < actions.Count ? actions[at] : null;
+        if (action is null && opening) return Error(400, "NoAutoInvokeAction", "The card has no autoInvokeAction to run when the message is opened.");
         if (action is null)
             return Error(400, "NoSuchAction", $"No action {(title is null ? $"#{index}" : $"'{title}'")}. Actions: {string.Join(", ", actions.Select(a => $"'{a["title"]}' ({a["type"]})"))}.");
         if ((string?)action["type"] != "Action.Http")

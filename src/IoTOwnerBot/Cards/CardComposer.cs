@@ -149,6 +149,7 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
             ["correlationId"] = model.CorrelationId ?? model.QuestionId,
             ["originator"] = settings.Originator ?? string.Empty,
             ["callbackUrl"] = model.CallbackUrl is null ? string.Empty : CheckUrl(model.CallbackUrl, nameof(CardModel.CallbackUrl)),
+            ["refreshToken"] = model.RefreshToken ?? string.Empty,
             ["timeZone"] = zone.Label,
             ["incident"] = new JsonObject
             {

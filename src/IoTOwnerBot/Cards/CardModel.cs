@@ -45,6 +45,12 @@ public sealed record CardModel
     /// <summary>Absolute URL the Outlook <c>Action.Http</c> buttons POST to (e-mail question card only).</summary>
     public Uri? CallbackUrl { get; init; }
 
+    /// <summary>
+    /// Opaque token for the e-mail card's <c>autoInvokeAction</c>: Outlook posts it when the message is opened, and
+    /// the answer replaces the card with the question's current state (answered by someone else, expired, cancelled).
+    /// </summary>
+    public string? RefreshToken { get; init; }
+
     /// <summary>Outlook echoes it in <c>Card-Correlation-Id</c>; defaults to the question id.</summary>
     public string? CorrelationId { get; init; }
 

@@ -8,10 +8,17 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace IoTOwnerBot.Outlook;
 
-/// <summary>What a limited-purpose action token allows: one answer to one question by one recipient, until it expires.</summary>
+/// <summary>
+/// What a limited-purpose action token allows: one answer to one question by one recipient, until it expires; or,
+/// with no answer, reading the question's current card when the message is opened (refresh).
+/// </summary>
 /// <param name="Recipient">The recipient's Entra object id when known, else the lower-cased mail address.</param>
+/// <param name="Answer">The answer the button records; null for the refresh token.</param>
 /// <param name="Nonce">Unique per token; stored when the token decides the question (single use).</param>
-public sealed record ActionGrant(Guid QuestionId, string Recipient, OwnerAnswer Answer, string Nonce, DateTimeOffset ExpiresAt);
+public sealed record ActionGrant(Guid QuestionId, string Recipient, OwnerAnswer? Answer, string Nonce, DateTimeOffset ExpiresAt)
+{
+    public bool IsRefresh => Answer is null;
+}
 
 public enum ActionTokenError { None, Malformed, UnknownKey, BadSignature, Expired }
 
@@ -24,11 +31,18 @@ public sealed class ActionTokens(IOptionsMonitor<OutlookOptions> options, TimePr
 {
     private const string Purpose = "iotownerbot/outlook-action/v1";
 
-    public string Issue(Guid questionId, string recipient, OwnerAnswer answer, DateTimeOffset? expiresAt = null)
+    public string Issue(Guid questionId, string recipient, OwnerAnswer answer, DateTimeOffset? expiresAt = null) =>
+        Issue(questionId, recipient, answer == OwnerAnswer.Expected ? "yes" : "no", expiresAt);
+
+    /// <summary>The token of the card's refresh-on-open: it shows the current state and can decide nothing.</summary>
+    public string IssueRefresh(Guid questionId, string recipient, DateTimeOffset? expiresAt = null) =>
+        Issue(questionId, recipient, "refresh", expiresAt);
+
+    private string Issue(Guid questionId, string recipient, string purpose, DateTimeOffset? expiresAt)
     {
         var o = options.CurrentValue;
         var key = o.ActionTokenKeys[0];
-        var payload = new ActionTokenPayload(questionId, recipient, answer == OwnerAnswer.Expected ? "yes" : "no",
+        var payload = new ActionTokenPayload(questionId, recipient, purpose,
             Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
             (expiresAt ?? time.GetUtcNow() + o.ActionTokenLifetime).ToUnixTimeSeconds());
         var body = Base64UrlEncoder.Encode(JsonSerializer.SerializeToUtf8Bytes(payload, OutlookJson.Default.ActionTokenPayload));
@@ -56,11 +70,12 @@ public sealed class ActionTokens(IOptionsMonitor<OutlookOptions> options, TimePr
             return ActionTokenError.Malformed;
         }
         if (payload is null || payload.Q == Guid.Empty || string.IsNullOrEmpty(payload.R) || string.IsNullOrEmpty(payload.N)
-            || payload.A is not ("yes" or "no")) return ActionTokenError.Malformed;
+            || payload.A is not ("yes" or "no" or "refresh")) return ActionTokenError.Malformed;
 
         // An expired grant is still returned (it is authentic): a late click is shown what was decided.
         var expires = DateTimeOffset.FromUnixTimeSeconds(payload.E);
-        grant = new ActionGrant(payload.Q, payload.R, payload.A == "yes" ? OwnerAnswer.Expected : OwnerAnswer.NotExpected, payload.N, expires);
+        OwnerAnswer? answer = payload.A switch { "yes" => OwnerAnswer.Expected, "no" => OwnerAnswer.NotExpected, _ => null };
+        grant = new ActionGrant(payload.Q, payload.R, answer, payload.N, expires);
         return expires <= time.GetUtcNow() ? ActionTokenError.Expired : ActionTokenError.None;
     }
 
@@ -76,7 +91,7 @@ internal sealed record ActionTokenPayload(
     [property: JsonPropertyName("e")] long E);
 
 /// <summary>The Action.Http body our e-mail card sends (owner-question/email template).</summary>
-public sealed record ActionBody(string? QuestionId, string? Answer, string? Token)
+public sealed record ActionBody(string? QuestionId, string? Answer, string? Token, bool? Refresh = null)
 {
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -43,7 +43,10 @@ public sealed partial class OutlookActionHandler(
             await RejectAsync(late?.Id, $"an expired answer button was used (action {actionRequestId})", user, ct);
             return new ActionOutcome(StatusCodes.Status403Forbidden, ExpiredLink);
         }
-        if (error != ActionTokenError.None || grant is null
+        if (error == ActionTokenError.None && grant is { IsRefresh: true } && body.Refresh == true
+            && (claimedQuestion is null || claimedQuestion == grant.QuestionId))
+            return await RefreshAsync(grant, user, actionRequestId, ct);
+        if (error != ActionTokenError.None || grant is null || grant.IsRefresh || body.Refresh == true
             || (claimedQuestion is { } claimed && claimed != grant.QuestionId)
             || (body.Answer is { } said && !string.Equals(said, grant.Answer == OwnerAnswer.Expected ? "yes" : "no", StringComparison.OrdinalIgnoreCase)))
         {
@@ -53,7 +56,7 @@ public sealed partial class OutlookActionHandler(
         }
 
         var responder = ResponderOf(user);
-        var result = await answers.AnswerAsync(grant.QuestionId, grant.Answer, responder, OutlookExtensions.Channel,
+        var result = await answers.AnswerAsync(grant.QuestionId, grant.Answer!.Value, responder, OutlookExtensions.Channel,
             new AnswerBinding(grant.Recipient, grant.Nonce), ct);
         Log.Answered(logger, actionRequestId, grant.QuestionId, result.Status);
         return result.Status switch
@@ -63,6 +66,26 @@ public sealed partial class OutlookActionHandler(
             AnswerStatus.NotARecipient => new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded),
             _ => new ActionOutcome(StatusCodes.Status404NotFound, "This question no longer exists."),
         };
+    }
+
+    /// <summary>
+    /// The message was opened (the card's autoInvokeAction): show the question as it is now — still open with its
+    /// buttons, or answered by someone, expired or cancelled — to the recipient it was sent to. It changes nothing.
+    /// </summary>
+    private async Task<ActionOutcome> RefreshAsync(ActionGrant grant, ClaimsPrincipal user, string actionRequestId, CancellationToken ct)
+    {
+        var question = await LoadAsync(grant.QuestionId, ct);
+        if (question is null) return new ActionOutcome(StatusCodes.Status404NotFound, "This question no longer exists.");
+        var recipient = question.Recipients.FirstOrDefault(r => string.Equals(OutlookMessages.RecipientKey(r), grant.Recipient, StringComparison.OrdinalIgnoreCase));
+        var who = ResponderOf(user);
+        var isRecipient = recipient is not null && (recipient.ObjectId is { } oid && who.ObjectId is { } clicker
+            ? string.Equals(oid, clicker, StringComparison.OrdinalIgnoreCase)
+            : string.Equals(recipient.Mail ?? recipient.Address, who.UserPrincipalName, StringComparison.OrdinalIgnoreCase));
+        if (!isRecipient) return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
+        Log.Refreshed(logger, actionRequestId, question.Id, question.State);
+        return question.State == QuestionState.Open
+            ? new ActionOutcome(StatusCodes.Status200OK, "", messages.OpenCard(question, recipient!).ToJson())
+            : new ActionOutcome(StatusCodes.Status200OK, StatusText(question, already: true), messages.Refreshed(question, recipient).ToJson());
     }
 
     private ActionOutcome Decided(Question question, ActionGrant grant, bool alreadyText)
@@ -112,6 +135,9 @@ public sealed partial class OutlookActionHandler(
     {
         [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Outlook action {ActionRequestId}: limited-purpose token refused ({Reason})")]
         public static partial void BadToken(ILogger logger, string actionRequestId, string reason);
+
+        [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Outlook action {ActionRequestId}: card of question {QuestionId} refreshed on open ({State})")]
+        public static partial void Refreshed(ILogger logger, string actionRequestId, Guid questionId, QuestionState state);
 
         [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Outlook action {ActionRequestId}: question {QuestionId} → {Status}")]
         public static partial void Answered(ILogger logger, string actionRequestId, Guid questionId, AnswerStatus status);

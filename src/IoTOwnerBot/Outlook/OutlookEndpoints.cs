@@ -37,7 +37,7 @@ public static class OutlookEndpoints
         }
 
         var outcome = await handler.HandleAsync(body, http.User, requestId, ct);
-        http.Response.Headers[OutlookExtensions.StatusHeader] = outcome.StatusText;
+        if (outcome.StatusText.Length > 0) http.Response.Headers[OutlookExtensions.StatusHeader] = outcome.StatusText;
         if (outcome.CardJson is null) return TypedResults.StatusCode(outcome.Status);
         http.Response.Headers[OutlookExtensions.UpdateInBodyHeader] = "true";
         return TypedResults.Content(outcome.CardJson, "application/json", statusCode: outcome.Status);

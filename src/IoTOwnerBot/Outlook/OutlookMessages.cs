@@ -35,6 +35,7 @@ public sealed class OutlookMessages(CardComposer composer, ActionTokens tokens, 
         var model = Model(question, recipient) with
         {
             CallbackUrl = CallbackUrl,
+            RefreshToken = tokens.IssueRefresh(question.Id, key),
             AnswerOptions =
             [
                 new CardAnswerOption("yes", tokens.Issue(question.Id, key, OwnerAnswer.Expected)),
@@ -65,6 +66,9 @@ public sealed class OutlookMessages(CardComposer composer, ActionTokens tokens, 
             .Append("</body></html>");
         return (new OutgoingMail(recipient.Mail!, recipient.DisplayName, subject, html.ToString()), card);
     }
+
+    /// <summary>The question card again, with fresh buttons: what an open question shows when its message is opened.</summary>
+    public RenderedCard OpenCard(Question question, Recipient recipient) => Question(question, recipient).Card;
 
     /// <summary>The card a click gets back: the recorded outcome (answered, expired or closed) and no buttons.</summary>
     public RenderedCard Refreshed(Question question, Recipient? recipient)

@@ -118,11 +118,11 @@ public sealed class CardCatalogTests : IDisposable
     [Fact]
     public void TemplateWithUnknownFunction_FailsTheLoad_NamingTheFile()
     {
-        File.WriteAllText(Path.Combine(_copy, "owner-question", "email.v2.json"), """{"type":"AdaptiveCard","version":"1.0","body":[{"type":"TextBlock","text":"${shout(incident.title)}"}]}""");
+        File.WriteAllText(Path.Combine(_copy, "owner-question", "email.v3.json"), """{"type":"AdaptiveCard","version":"1.0","body":[{"type":"TextBlock","text":"${shout(incident.title)}"}]}""");
 
         var ex = Assert.Throws<CardTemplateException>(() => CardCatalog.Load(_copy));
 
-        Assert.Contains("owner-question/email.v2.json", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("owner-question/email.v3.json", ex.Message, StringComparison.Ordinal);
         Assert.Contains("shout(incident.title)", ex.Message, StringComparison.Ordinal);
     }
 

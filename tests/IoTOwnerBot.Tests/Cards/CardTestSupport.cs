@@ -68,6 +68,7 @@ internal static class CardTestSupport
         ],
         AnswerOptions = [new CardAnswerOption("yes", "lpt.yes.eyJxIjoicS03ZDQxYzIifQ"), new CardAnswerOption("no", "lpt.no.eyJxIjoicS03ZDQxYzIifQ")],
         CallbackUrl = new Uri("https://bot.example.com/api/outlook/answer"),
+        RefreshToken = "lpt.refresh.eyJxIjoicS03ZDQxYzIifQ",
         Recipient = new CardRecipient(language, timeZone, ["29:1a2b3c-owner"]),
         ExpiresAt = Created.AddDays(3),
     };
@@ -104,6 +105,7 @@ internal static class CardTestSupport
         Incident = SampleModel(kind).Incident with { Title = HostileTitle, Description = "1. not a list\n- nor this\n# nor a heading\n" + HostileTitle, Number = "${incident.number}" },
         Devices = [new CardDevice("PLC_\"07\" ${x}", "<script>alert(1)</script>", "{\"json\": true}", "*model*", "10.0.0.1", "aa:bb", "[site](x)", "zone\"", "sensor\\")],
         AnswerOptions = [new CardAnswerOption("yes", "tok\"en\\with}{quotes${x}"), new CardAnswerOption("no", "</script><b>")],
+        RefreshToken = "refresh\"token}{${y}",
         Owners = kind == CardKind.SocThread ? [new CardOwner("Eve \"${root}\" **x**", "pending")] : [],
     };
 

@@ -51,6 +51,15 @@ public sealed class OutlookClient(EmulatorServer emulator) : IDisposable
         return new Click((int)json["status"]!, (string?)json["cardActionStatus"], (bool)json["cardUpdated"]!, json["card"] as JsonObject);
     }
 
+    /// <summary>Opens the message as <paramref name="asUser"/>: Outlook runs the card's autoInvokeAction and shows what comes back.</summary>
+    public async Task<Click> OpenAsync(string address, string asUser, string messageId = "latest")
+    {
+        using var response = await _http.PostAsJsonAsync($"admin/mailboxes/{Uri.EscapeDataString(address)}/messages/{messageId}/open", new JsonObject { ["asUser"] = asUser });
+        await EnsureAsync(response);
+        var json = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        return new Click((int)json["status"]!, (string?)json["cardActionStatus"], (bool)json["cardUpdated"]!, json["card"] as JsonObject);
+    }
+
     private static async Task EnsureAsync(HttpResponseMessage response)
     {
         if (!response.IsSuccessStatusCode)
