@@ -62,19 +62,36 @@ public sealed class BotHost : IAsyncDisposable
         var settings = DefaultSettings(emulator, databasePath);
         configure?.Invoke(settings);
 
-        var logs = new TestLogCollector();
-        var root = new WebApplicationFactory<Program>();
-        var factory = root.WithWebHostBuilder(web =>
+        var chosenUrl = settings["urls"];
+        for (var attempt = 1; ; attempt++)
         {
-            web.ConfigureLogging(l => l.AddProvider(logs));
-            if (time is not null) web.ConfigureServices(services => services.AddSingleton(time));
-            web.UseContentRoot(AppContext.BaseDirectory);
-            web.UseEnvironment("Testing");
-            foreach (var (key, value) in settings) web.UseSetting(key, value);
-        });
-        factory.UseKestrel(new Uri(settings["urls"]!).Port);
-        factory.StartServer();
-        return Task.FromResult(new BotHost(root, factory, databasePath, logs) { Client = factory.CreateClient() });
+            var logs = new TestLogCollector();
+            var root = new WebApplicationFactory<Program>();
+            var factory = root.WithWebHostBuilder(web =>
+            {
+                web.ConfigureLogging(l => l.AddProvider(logs));
+                if (time is not null) web.ConfigureServices(services => services.AddSingleton(time));
+                web.UseContentRoot(AppContext.BaseDirectory);
+                web.UseEnvironment("Testing");
+                foreach (var (key, value) in settings) web.UseSetting(key, value);
+            });
+            factory.UseKestrel(new Uri(settings["urls"]!).Port);
+            try
+            {
+                factory.StartServer();
+                return Task.FromResult(new BotHost(root, factory, databasePath, logs) { Client = factory.CreateClient() });
+            }
+            catch (IOException ex) when (attempt < 5 && ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
+                                         && settings["urls"] == chosenUrl)
+            {
+                // Another test took the port between choosing and binding it: choose again.
+                factory.Dispose();
+                root.Dispose();
+                var port = FreeLoopbackPort();
+                settings["urls"] = chosenUrl = $"http://127.0.0.1:{port}";
+                settings["Service:PublicBaseUrl"] = chosenUrl;
+            }
+        }
     }
 
     private static int FreeLoopbackPort()
