@@ -31,6 +31,7 @@ public static partial class TeamsEndpoints
         connector.MapPost("/{conversationId}/activities", SendToConversation);
         connector.MapPost("/{conversationId}/activities/{activityId}", ReplyToActivity);
         connector.MapPut("/{conversationId}/activities/{activityId}", UpdateActivity);
+        connector.MapGet("/{conversationId}/pagedmembers", PagedMembers);
 
         var installed = routes.MapGroup("/graph/v1.0/users/{id}/teamwork/installedApps");
         installed.MapGet("", ListInstalledApps);
@@ -110,6 +111,29 @@ public static partial class TeamsEndpoints
         return outcome.Succeeded
             ? TypedResults.Ok(new JsonObject { ["id"] = outcome.Value })
             : TypedResults.Json(outcome.Error, statusCode: outcome.Status);
+    }
+
+    /// <summary><c>GET …/pagedmembers</c>: the user of a 1:1 chat with their <c>29:</c> id and Entra object id.</summary>
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> PagedMembers(string conversationId, EmulatorState state, EmulatorContext emulator)
+    {
+        if (state.Teams.Chats.FirstOrDefault(c => c.ConversationId == conversationId) is not { } chat)
+        {
+            return Error(404, "ConversationNotFound", "Conversation not found.");
+        }
+        var user = state.FindUser(chat.UserId);
+        return TypedResults.Ok(new JsonObject
+        {
+            ["members"] = new JsonArray(new JsonObject
+            {
+                ["id"] = chat.TeamsUserId,
+                ["name"] = user?.DisplayName,
+                ["aadObjectId"] = chat.UserId,
+                ["userPrincipalName"] = user?.UserPrincipalName,
+                ["email"] = user?.Mail,
+                ["tenantId"] = emulator.TenantId,
+                ["userRole"] = "user",
+            }),
+        });
     }
 
     private static JsonHttpResult<ErrorEnvelope>? Check(JsonObject activity)
