@@ -107,7 +107,12 @@ public sealed class BotHost : IAsyncDisposable
 
     /// <summary>Waits until no work item is pending and due.</summary>
     public Task WaitForIdleAsync(TimeSpan? timeout = null) =>
-        WaitForAsync(db => db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending), "all work done", timeout);
+        WaitForAsync(db =>
+        {
+            // Work planned for later (a Teams fallback due in half an hour) does not keep the service busy.
+            var now = DateTimeOffset.UtcNow;
+            return db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || w.DueAt > now);
+        }, "all due work done", timeout);
 
     public async ValueTask DisposeAsync()
     {
