@@ -36,6 +36,13 @@ public sealed class TeamsUser(EmulatorServer emulator, BotHost bot, string user)
             ["answer"] = answer, ["asUser"] = asUser, ["messagingEndpoint"] = Endpoint, ["token"] = token,
         });
 
+    /// <summary>Replays a button as a stale client still showing it would (explicit verb and data).</summary>
+    public Task<JsonObject> ClickActionAsync(string activityId, JsonObject action) =>
+        PostAsync($"admin/teams/{user}/messages/{activityId}/actions", new JsonObject
+        {
+            ["verb"] = action["verb"]?.DeepClone(), ["data"] = action["data"]?.DeepClone(), ["messagingEndpoint"] = Endpoint,
+        });
+
     public Task<JsonObject> RefreshAsync(string activityId) =>
         PostAsync($"admin/teams/{user}/messages/{activityId}/actions", new JsonObject { ["refresh"] = true, ["messagingEndpoint"] = Endpoint });
 
