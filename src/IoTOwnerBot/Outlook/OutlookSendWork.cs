@@ -2,6 +2,7 @@ using System.Net;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models.ODataErrors;
@@ -15,11 +16,12 @@ public sealed record OutlookSendWork(Guid QuestionId, string Address, Guid Deliv
 }
 
 /// <summary>Plans the e-mails of a new question in the question's own unit of work: one send per owner mailbox.</summary>
-internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages, IOptionsMonitor<OutlookOptions> options) : IQuestionDelivery
+internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages, IOptionsMonitor<OutlookOptions> options,
+    IOptionsMonitor<DeliveryOptions> delivery) : IQuestionDelivery
 {
     public void Plan(Question question, QuestionService questions, DateTimeOffset now)
     {
-        if (!options.CurrentValue.Enabled) return;
+        if (!options.CurrentValue.Enabled || !delivery.CurrentValue.SendsEmail) return;
         if (question.CardVersions.Count == 0) question.CardVersions = messages.CurrentVersions();
         foreach (var recipient in question.Recipients.DistinctBy(r => (r.Mail ?? r.Address).ToLowerInvariant()))
         {
@@ -54,6 +56,7 @@ public sealed partial class OutlookSendWorkHandler(
     OutlookMailer mailer,
     OutlookMessages messages,
     QuestionService questions,
+    TeamsFallback teams,
     IOptionsMonitor<OutlookOptions> options,
     IOptions<JobOptions> jobs,
     TimeProvider time,
@@ -133,6 +136,8 @@ public sealed partial class OutlookSendWorkHandler(
     {
         questions.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
             $"The question could not be e-mailed to {recipient.Display}: {why}.", mirror: true, time.GetUtcNow());
+        // E-mail failed for good: the owner is asked in Teams at once (unless the delivery mode is e-mail only).
+        await teams.AskInTeamsAsync(question, recipient, "the e-mail could not be sent", ct);
         await db.SaveChangesAsync(ct);
         Log.Failed(logger, question.Id, why);
     }

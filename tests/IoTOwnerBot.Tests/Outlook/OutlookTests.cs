@@ -81,13 +81,26 @@ public sealed class OutlookTests : IntegrationTest
         using var response = await PostIncidentAsync(incident.TriggerPayload);
         var question = await QuestionForAsync(incident.ArmId);
 
-        // The directory knows David but he has no mailbox: Graph refuses the message, and the SOC is told.
-        await WaitForSendsAsync();
+        // The directory knows David but he has no mailbox: no e-mail is tried, the SOC is told, and Teams takes over.
         await Bot.WaitForIdleAsync();
         var failed = await Bot.QueryAsync(db => db.Timeline.Where(t => t.Kind == OutlookTimeline.DeliveryFailed).ToListAsync());
         Assert.Contains("David Miller", Assert.Single(failed).Message, StringComparison.Ordinal);
         Assert.Empty(await Outlook.SentItemsAsync(OutlookDefaults.SenderMailbox));
-        Assert.Contains(await Admin.CommentsAsync(incident.Name), c => c.Contains("could not be e-mailed to David Miller", StringComparison.Ordinal));
+        Assert.Contains(await Admin.CommentsAsync(incident.Name), c => c.Contains("David Miller", StringComparison.Ordinal) && c.Contains("no mailbox", StringComparison.Ordinal));
+        Assert.True(await Bot.QueryAsync(db => db.WorkItems.AnyAsync(w => w.Kind == IoTOwnerBot.Teams.TeamsSendWork.Kind)));
+    }
+
+    [Fact]
+    public async Task EmailRefusedForGood_AsksTheOwnerInTeamsAtOnce()
+    {
+        await Admin.FaultAsync("sendMail", 400, times: 1, method: "POST");
+
+        var (incident, question) = await AskAsync();
+        await Bot.WaitForIdleAsync();
+
+        Assert.Contains(await Admin.CommentsAsync(incident.Name), c => c.Contains("could not be e-mailed", StringComparison.Ordinal));
+        var send = await Bot.QueryAsync(db => db.WorkItems.SingleAsync(w => w.Kind == IoTOwnerBot.Teams.TeamsSendWork.Kind));
+        Assert.Equal(WorkStatus.Succeeded, send.Status);
     }
 
     [Theory]

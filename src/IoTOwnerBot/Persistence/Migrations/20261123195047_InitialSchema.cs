@@ -58,6 +58,45 @@ namespace IoTOwnerBot.Persistence.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "teams_conversations",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    TenantId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    UserObjectId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    TeamsUserId = table.Column<string>(type: "TEXT", nullable: true),
+                    ServiceUrl = table.Column<string>(type: "TEXT", nullable: false),
+                    ConversationId = table.Column<string>(type: "TEXT", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_teams_conversations", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "teams_messages",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    QuestionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RecipientObjectId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ServiceUrl = table.Column<string>(type: "TEXT", nullable: false),
+                    ConversationId = table.Column<string>(type: "TEXT", nullable: false),
+                    ActivityId = table.Column<string>(type: "TEXT", nullable: true),
+                    CardToken = table.Column<string>(type: "TEXT", nullable: false),
+                    ShowsState = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_teams_messages", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "work_items",
                 columns: table => new
                 {
@@ -164,6 +203,25 @@ namespace IoTOwnerBot.Persistence.Migrations
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "used_answer_tokens",
+                columns: table => new
+                {
+                    Key = table.Column<string>(type: "TEXT", maxLength: 128, nullable: false),
+                    QuestionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UsedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_used_answer_tokens", x => x.Key);
+                    table.ForeignKey(
+                        name: "FK_used_answer_tokens_questions_QuestionId",
+                        column: x => x.QuestionId,
+                        principalTable: "questions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_question_devices_QuestionId",
                 table: "question_devices",
@@ -186,6 +244,18 @@ namespace IoTOwnerBot.Persistence.Migrations
                 column: "QuestionId");
 
             migrationBuilder.CreateIndex(
+                name: "IX_teams_conversations_TenantId_UserObjectId",
+                table: "teams_conversations",
+                columns: new[] { "TenantId", "UserObjectId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_teams_messages_QuestionId_RecipientObjectId",
+                table: "teams_messages",
+                columns: new[] { "QuestionId", "RecipientObjectId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_timeline_events_CommentId",
                 table: "timeline_events",
                 column: "CommentId",
@@ -195,6 +265,11 @@ namespace IoTOwnerBot.Persistence.Migrations
                 name: "IX_timeline_events_QuestionId_Id",
                 table: "timeline_events",
                 columns: new[] { "QuestionId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_used_answer_tokens_QuestionId",
+                table: "used_answer_tokens",
+                column: "QuestionId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_work_items_DedupeKey",
@@ -221,7 +296,16 @@ namespace IoTOwnerBot.Persistence.Migrations
                 name: "recipients");
 
             migrationBuilder.DropTable(
+                name: "teams_conversations");
+
+            migrationBuilder.DropTable(
+                name: "teams_messages");
+
+            migrationBuilder.DropTable(
                 name: "timeline_events");
+
+            migrationBuilder.DropTable(
+                name: "used_answer_tokens");
 
             migrationBuilder.DropTable(
                 name: "work_items");
