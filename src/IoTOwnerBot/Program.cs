@@ -2,6 +2,7 @@ using IoTOwnerBot.Cards;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Incidents;
 using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Outlook;
 using IoTOwnerBot.Owners;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
@@ -18,6 +19,7 @@ builder.Services.AddOwners();
 builder.Services.AddQuestions();
 builder.Services.AddCards(builder.Configuration);
 builder.Services.AddIncidentIntake();
+builder.Services.AddOutlook();
 
 var app = builder.Build();
 await app.Services.MigrateDatabaseAsync();
@@ -28,6 +30,7 @@ app.UseAuthorization();
 
 app.MapHealthEndpoints();
 app.MapIncidentEndpoints();
+app.MapOutlookEndpoints();
 
 app.Run();
 

@@ -47,6 +47,7 @@ public static class EmulatorApplication
         app.MapLogAnalyticsEndpoints();
         app.MapGraphEndpoints();
         app.MapAdminEndpoints();
+        Outlook.OutlookClick.MapOutlookClickEndpoints(app);
         app.MapGet("/", () => TypedResults.Redirect("/admin"));
         app.MapFallback(ErrorEnvelopeMiddleware.NotFound);
         return app;

@@ -1,4 +1,5 @@
 using IoTOwnerBot.Emulator;
+using IoTOwnerBot.Emulator.Outlook;
 using Microsoft.AspNetCore.Hosting.Server;
 
 namespace IoTOwnerBot.Hosting;
@@ -41,6 +42,12 @@ public static partial class LocalMode
         ["Sentinel:Workspaces:0:WorkspaceId"] = emulator.Workspace.WorkspaceId,
         ["Intake:Audience"] = LocalIntakeAudience,
         ["Sentinel:Poller:Interval"] = "00:00:10",
+        ["Outlook:SenderMailbox"] = OutlookDefaults.SenderMailbox,
+        ["Outlook:AppIdUri"] = OutlookDefaults.AppIdUri,
+        ["Outlook:ClientId"] = OutlookDefaults.ClientId,
+        ["Outlook:RequiredScope"] = OutlookDefaults.Scope,
+        ["Cards:Originator"] = OutlookDefaults.ProviderId,
+        ["Outlook:UncertainSendRecheckDelay"] = "00:00:05",
     };
 
     public const string LocalIntakeAudience = "api://iotownerbot-local";

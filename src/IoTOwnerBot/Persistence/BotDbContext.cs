@@ -17,6 +17,7 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
     public DbSet<TimelineEvent> Timeline => Set<TimelineEvent>();
     public DbSet<WorkItem> WorkItems => Set<WorkItem>();
     public DbSet<PollerCheckpoint> PollerCheckpoints => Set<PollerCheckpoint>();
+    public DbSet<UsedAnswerToken> UsedAnswerTokens => Set<UsedAnswerToken>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -68,6 +69,13 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
             w.Property(x => x.Kind).HasMaxLength(64);
             w.Property(x => x.DedupeKey).HasMaxLength(600);
             w.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+        });
+        modelBuilder.Entity<UsedAnswerToken>(t =>
+        {
+            t.ToTable("used_answer_tokens");
+            t.HasKey(x => x.Key);
+            t.Property(x => x.Key).HasMaxLength(128);
+            t.HasOne<Question>().WithMany().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<PollerCheckpoint>(p =>
         {

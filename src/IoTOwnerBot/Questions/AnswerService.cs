@@ -18,6 +18,24 @@ public enum AnswerStatus { Recorded, AlreadyDecided, NotARecipient, NotFound }
 public sealed record AnswerResult(AnswerStatus Status, Question? Question);
 
 /// <summary>
+/// What the channel's card bound the answer to. <paramref name="Recipient"/> (object id or address): only that
+/// recipient, or one of their delegates, may answer with it. <paramref name="SingleUseKey"/>: the card token's nonce,
+/// stored with the winning answer so the token can never decide anything again.
+/// </summary>
+public sealed record AnswerBinding(string? Recipient = null, string? SingleUseKey = null)
+{
+    public static readonly AnswerBinding None = new();
+}
+
+/// <summary>A card token that has decided a question.</summary>
+public sealed class UsedAnswerToken
+{
+    public required string Key { get; set; }
+    public Guid QuestionId { get; set; }
+    public DateTimeOffset UsedAt { get; set; }
+}
+
+/// <summary>
 /// The one answer path for every channel: checks that the responder was asked (or is a configured
 /// delegate), records the first answer with a single conditional update so concurrent clicks and
 /// instances can never both win, and leaves the incident update to durable work so the click is fast.
@@ -30,17 +48,23 @@ public sealed partial class AnswerService(
     IOptionsMonitor<DecisionOptions> decision,
     ILogger<AnswerService> logger)
 {
-    public async Task<AnswerResult> AnswerAsync(Guid questionId, OwnerAnswer answer, Responder responder, string channel, CancellationToken ct)
+    public Task<AnswerResult> AnswerAsync(Guid questionId, OwnerAnswer answer, Responder responder, string channel, CancellationToken ct) =>
+        AnswerAsync(questionId, answer, responder, channel, AnswerBinding.None, ct);
+
+    public async Task<AnswerResult> AnswerAsync(Guid questionId, OwnerAnswer answer, Responder responder, string channel, AnswerBinding binding, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(binding);
         var question = await Load(questionId, ct);
         if (question is null) return new AnswerResult(AnswerStatus.NotFound, null);
 
-        if (!MayAnswer(question, responder))
+        if (!MayAnswer(question, responder, binding.Recipient))
         {
             await RecordRejectedAsync(question, responder, channel, ct);
             return new AnswerResult(AnswerStatus.NotARecipient, question);
         }
         if (question.State != QuestionState.Open) return new AnswerResult(AnswerStatus.AlreadyDecided, question);
+        if (binding.SingleUseKey is { } used && await db.UsedAnswerTokens.AnyAsync(t => t.Key == used, ct))
+            return new AnswerResult(AnswerStatus.AlreadyDecided, question);
 
         var now = time.GetUtcNow();
         var by = responder.Display;
@@ -62,12 +86,24 @@ public sealed partial class AnswerService(
             return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
         }
 
+        if (binding.SingleUseKey is { } key)
+            db.UsedAnswerTokens.Add(new UsedAnswerToken { Key = key, QuestionId = questionId, UsedAt = now });
         var tracked = await db.Questions.SingleAsync(q => q.Id == questionId, ct);
         questions.Record(tracked, TimelineKinds.AnswerRecorded, by,
             $"{by} answered \"{Describe(answer)}\" in {channel} at {now:yyyy-MM-dd HH:mm:ss} UTC.", mirror: false, now);
         db.Enqueue(IncidentUpdateWork.Kind, $"update:{questionId:D}",
             new IncidentUpdateWork(questionId, Guid.NewGuid()), now, questionId);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            // The card token already decided (this or another) question: it never decides twice.
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
+        }
         await tx.CommitAsync(ct);
         signal.Notify();
         Log.Recorded(logger, questionId, answer, channel);
@@ -76,15 +112,18 @@ public sealed partial class AnswerService(
 
     public static string Describe(OwnerAnswer answer) => answer == OwnerAnswer.Expected ? "Yes, this is expected" : "No, this is NOT expected";
 
-    private bool MayAnswer(Question question, Responder responder)
+    private bool MayAnswer(Question question, Responder responder, string? boundTo)
     {
-        foreach (var r in question.Recipients)
+        var recipients = boundTo is null
+            ? question.Recipients
+            : question.Recipients.Where(r => Same(boundTo, r.ObjectId) || Same(boundTo, r.Address) || Same(boundTo, r.Mail)).ToList();
+        foreach (var r in recipients)
             if (Matches(r.ObjectId, r.Address, r.Mail, r.UserPrincipalName, responder)) return true;
 
         var delegates = decision.CurrentValue.Delegates;
         foreach (var entry in delegates)
         {
-            var forRecipient = question.Recipients.Any(r =>
+            var forRecipient = recipients.Any(r =>
                 Same(entry.Owner, r.ObjectId) || Same(entry.Owner, r.Address) || Same(entry.Owner, r.Mail) || Same(entry.Owner, r.UserPrincipalName));
             if (forRecipient && entry.Delegates.Any(d => Same(d, responder.ObjectId) || Same(d, responder.UserPrincipalName))) return true;
         }

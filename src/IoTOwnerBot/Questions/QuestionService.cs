@@ -13,7 +13,12 @@ namespace IoTOwnerBot.Questions;
 /// timeline event that the SOC should see on the incident is mirrored as a Sentinel comment through
 /// durable work whose comment id is fixed when the event is recorded, so retries never duplicate it.
 /// </summary>
-public sealed partial class QuestionService(BotDbContext db, TimeProvider time, WorkSignal signal, ILogger<QuestionService> logger)
+public sealed partial class QuestionService(
+    BotDbContext db,
+    TimeProvider time,
+    WorkSignal signal,
+    IEnumerable<IQuestionDelivery> deliveries,
+    ILogger<QuestionService> logger)
 {
     public const string Actor = "IoTOwnerBot";
 
@@ -75,6 +80,9 @@ public sealed partial class QuestionService(BotDbContext db, TimeProvider time, 
             Record(question, TimelineKinds.OwnerNotInDirectory, Actor, $"Owner {r.Address} was not found in the directory; they will be contacted at that address.", mirror: false, now);
         Record(question, question.State == QuestionState.NoOwner ? TimelineKinds.NoOwner : TimelineKinds.OwnersResolved, Actor,
             IntroComment(question, devices), mirror: true, now);
+
+        if (question.State == QuestionState.Open)
+            foreach (var delivery in deliveries) delivery.Plan(question, this, now);
 
         db.Questions.Add(question);
         try
@@ -152,6 +160,15 @@ public sealed partial class QuestionService(BotDbContext db, TimeProvider time, 
         [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Question for incident {IncidentName} was created by another worker first")]
         public static partial void LostRace(ILogger logger, string incidentName);
     }
+}
+
+/// <summary>
+/// A channel that asks owners (Outlook; Teams later). It plans its durable work for a new open question in the
+/// question's own unit of work, so the question and its deliveries are saved together or not at all.
+/// </summary>
+public interface IQuestionDelivery
+{
+    void Plan(Question question, QuestionService questions, DateTimeOffset now);
 }
 
 /// <summary>Durable work: post one comment on an incident under a fixed id.</summary>

@@ -44,6 +44,10 @@ public sealed class BotHost : IAsyncDisposable
         settings["Jobs:FirstRetryDelay"] = "00:00:00.200";
         settings["Jobs:MaxRetryDelay"] = "00:00:01";
         settings["Intake:HmacSecrets:0"] = TestSecrets.IntakeHmacSecret;
+        // A fixed key, so cards sent before a restart still verify after it.
+        settings["Outlook:ActionTokenKeys:0:Id"] = "test1";
+        settings["Outlook:ActionTokenKeys:0:Secret"] = TestSecrets.ActionTokenSecret;
+        settings["Outlook:UncertainSendRecheckDelay"] = "00:00:00.200";
         settings["urls"] = "http://127.0.0.1:0";
         return settings;
     }
@@ -121,4 +125,7 @@ public static class TestSecrets
 {
     /// <summary>Test-only shared secret for HMAC-signed intake.</summary>
     public const string IntakeHmacSecret = "test-only-intake-secret-0123456789abcdef";
+
+    /// <summary>Test-only key of the Outlook limited-purpose action tokens.</summary>
+    public const string ActionTokenSecret = "test-only-outlook-action-key-0123456789abcdef";
 }

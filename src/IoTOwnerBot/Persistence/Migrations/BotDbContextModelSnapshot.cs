@@ -327,6 +327,25 @@ namespace IoTOwnerBot.Persistence.Migrations
                     b.ToTable("timeline_events", (string)null);
                 });
 
+            modelBuilder.Entity("IoTOwnerBot.Questions.UsedAnswerToken", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("QuestionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("QuestionId");
+
+                    b.ToTable("used_answer_tokens", (string)null);
+                });
+
             modelBuilder.Entity("IoTOwnerBot.Questions.QuestionDevice", b =>
                 {
                     b.HasOne("IoTOwnerBot.Questions.Question", null)
@@ -349,6 +368,15 @@ namespace IoTOwnerBot.Persistence.Migrations
                 {
                     b.HasOne("IoTOwnerBot.Questions.Question", null)
                         .WithMany("Timeline")
+                        .HasForeignKey("QuestionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("IoTOwnerBot.Questions.UsedAnswerToken", b =>
+                {
+                    b.HasOne("IoTOwnerBot.Questions.Question", null)
+                        .WithMany()
                         .HasForeignKey("QuestionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();

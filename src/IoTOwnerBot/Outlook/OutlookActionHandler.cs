@@ -1,0 +1,119 @@
+using System.Security.Claims;
+using IoTOwnerBot.Persistence;
+using IoTOwnerBot.Questions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Outlook;
+
+/// <summary>What the click gets back: status, the short text Outlook shows on the card, and the refreshed card.</summary>
+public sealed record ActionOutcome(int Status, string StatusText, string? CardJson = null);
+
+/// <summary>
+/// Turns a verified Outlook click into an answer. The Entra token (already validated) says who clicked; the
+/// limited-purpose token says which question, which answer, for which recipient, until when. The answer itself is
+/// recorded by <see cref="AnswerService"/>; the incident update runs later as durable work, so this stays fast.
+/// </summary>
+public sealed partial class OutlookActionHandler(
+    AnswerService answers,
+    ActionTokens tokens,
+    OutlookMessages messages,
+    QuestionService questions,
+    BotDbContext db,
+    IOptionsMonitor<DecisionOptions> decision,
+    TimeProvider time,
+    ILogger<OutlookActionHandler> logger)
+{
+    public const string InvalidLink = "This answer button is not valid. Please use the buttons of the original e-mail.";
+    public const string ExpiredLink = "This question can no longer be answered from this e-mail: its buttons have expired.";
+    public const string Forwarded = "Forwarded requests cannot be answered: only the person this e-mail was sent to can answer it.";
+
+    public async Task<ActionOutcome> HandleAsync(ActionBody? body, ClaimsPrincipal user, string actionRequestId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        if (body?.Token is null) return new ActionOutcome(StatusCodes.Status400BadRequest, InvalidLink);
+        Guid? claimedQuestion = Guid.TryParse(body.QuestionId, out var q) ? q : null;
+
+        var error = tokens.Validate(body.Token, out var grant);
+        if (error == ActionTokenError.Expired && grant is not null)
+        {
+            // A late click on an authentic card: show what was decided, if anything was.
+            var late = await LoadAsync(grant.QuestionId, ct);
+            if (late is { State: not QuestionState.Open }) return Decided(late, grant, alreadyText: true);
+            await RejectAsync(late?.Id, $"an expired answer button was used (action {actionRequestId})", user, ct);
+            return new ActionOutcome(StatusCodes.Status403Forbidden, ExpiredLink);
+        }
+        if (error != ActionTokenError.None || grant is null
+            || (claimedQuestion is { } claimed && claimed != grant.QuestionId)
+            || (body.Answer is { } said && !string.Equals(said, grant.Answer == OwnerAnswer.Expected ? "yes" : "no", StringComparison.OrdinalIgnoreCase)))
+        {
+            Log.BadToken(logger, actionRequestId, error == ActionTokenError.None ? "does not match the request body" : error.ToString());
+            await RejectAsync(claimedQuestion, $"an invalid answer button was used ({(error == ActionTokenError.None ? "token does not match the request" : error.ToString())}, action {actionRequestId})", user, ct);
+            return new ActionOutcome(StatusCodes.Status403Forbidden, InvalidLink);
+        }
+
+        var responder = ResponderOf(user);
+        var result = await answers.AnswerAsync(grant.QuestionId, grant.Answer, responder, OutlookExtensions.Channel,
+            new AnswerBinding(grant.Recipient, grant.Nonce), ct);
+        Log.Answered(logger, actionRequestId, grant.QuestionId, result.Status);
+        return result.Status switch
+        {
+            AnswerStatus.Recorded => Decided(result.Question!, grant, alreadyText: false),
+            AnswerStatus.AlreadyDecided => Decided(result.Question!, grant, alreadyText: true),
+            AnswerStatus.NotARecipient => new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded),
+            _ => new ActionOutcome(StatusCodes.Status404NotFound, "This question no longer exists."),
+        };
+    }
+
+    private ActionOutcome Decided(Question question, ActionGrant grant, bool alreadyText)
+    {
+        var recipient = question.Recipients.FirstOrDefault(r => string.Equals(OutlookMessages.RecipientKey(r), grant.Recipient, StringComparison.OrdinalIgnoreCase));
+        var card = messages.Refreshed(question, recipient).ToJson();
+        return new ActionOutcome(StatusCodes.Status200OK, StatusText(question, alreadyText), card);
+    }
+
+    /// <summary>Specific, without the actor or the time (Outlook adds both) and without personal data.</summary>
+    private string StatusText(Question question, bool already)
+    {
+        var number = question.IncidentNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? question.IncidentName;
+        if (question.State == QuestionState.Expired) return $"Incident {number}: this question expired without an answer.";
+        if (question.State != QuestionState.Answered) return $"Incident {number}: no answer is needed any more.";
+        var policy = decision.CurrentValue;
+        var effect = question.Answer == OwnerAnswer.Expected
+            ? policy.Expected.Close ? "the incident will be closed as expected" : "the incident is marked as expected"
+            : "the incident stays open and is escalated to the SOC";
+        return already
+            ? $"Incident {number} was already answered ({AnswerService.Describe(question.Answer!.Value)}); {effect}."
+            : $"Incident {number}: answer recorded; {effect}.";
+    }
+
+    private static Responder ResponderOf(ClaimsPrincipal user) => new(
+        user.FindFirst("oid")?.Value,
+        user.FindFirst("upn")?.Value ?? user.FindFirst("preferred_username")?.Value ?? user.FindFirst("unique_name")?.Value,
+        user.FindFirst("tid")?.Value,
+        user.FindFirst("name")?.Value);
+
+    /// <summary>Every refused click on a real question goes on its timeline (not to the incident: it may be noise).</summary>
+    private async Task RejectAsync(Guid? questionId, string what, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (questionId is not { } id) return;
+        var question = await db.Questions.SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (question is null) return;
+        var who = ResponderOf(user);
+        questions.Record(question, OutlookTimeline.TokenRejected, who.Display,
+            $"Refused an Outlook answer from {who.Display} (object id {who.ObjectId ?? "unknown"}): {what}. Nothing was changed.", mirror: false, time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+    }
+
+    private Task<Question?> LoadAsync(Guid id, CancellationToken ct) =>
+        db.Questions.AsNoTracking().Include(x => x.Recipients).Include(x => x.Devices).SingleOrDefaultAsync(x => x.Id == id, ct);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Outlook action {ActionRequestId}: limited-purpose token refused ({Reason})")]
+        public static partial void BadToken(ILogger logger, string actionRequestId, string reason);
+
+        [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Outlook action {ActionRequestId}: question {QuestionId} → {Status}")]
+        public static partial void Answered(ILogger logger, string actionRequestId, Guid questionId, AnswerStatus status);
+    }
+}

@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Outlook;
+
+/// <summary><c>POST /api/outlook/actions</c>: where Microsoft's Actionable Messages service delivers Action.Http clicks.</summary>
+public static class OutlookEndpoints
+{
+    private const int MaxBodyBytes = 16 * 1024;
+
+    public static IEndpointRouteBuilder MapOutlookEndpoints(this IEndpointRouteBuilder app)
+    {
+        if (!app.ServiceProvider.GetRequiredService<IOptions<OutlookOptions>>().Value.Enabled) return app;
+        var group = app.MapGroup(OutlookMessages.ActionsPath).RequireAuthorization(OutlookExtensions.Policy);
+        group.MapPost("", PostAction);
+        return app;
+    }
+
+    /// <summary>
+    /// Answers with <c>CARD-ACTION-STATUS</c> always, and on 200 with <c>CARD-UPDATE-IN-BODY: true</c> and the
+    /// refreshed card, which Outlook puts in place of the question card.
+    /// </summary>
+    public static async Task<Results<ContentHttpResult, StatusCodeHttpResult>> PostAction(
+        HttpContext http, OutlookActionHandler handler, CancellationToken ct)
+    {
+        var requestId = OutlookExtensions.RequestId(http);
+        ActionBody? body;
+        try
+        {
+            body = http.Request.ContentLength is > MaxBodyBytes ? null
+                : await JsonSerializer.DeserializeAsync(http.Request.Body, OutlookJson.Default.ActionBody, ct);
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        var outcome = await handler.HandleAsync(body, http.User, requestId, ct);
+        http.Response.Headers[OutlookExtensions.StatusHeader] = outcome.StatusText;
+        if (outcome.CardJson is null) return TypedResults.StatusCode(outcome.Status);
+        http.Response.Headers[OutlookExtensions.UpdateInBodyHeader] = "true";
+        return TypedResults.Content(outcome.CardJson, "application/json", statusCode: outcome.Status);
+    }
+}

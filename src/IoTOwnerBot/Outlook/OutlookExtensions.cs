@@ -1,0 +1,211 @@
+using System.Net;
+using System.Security.Claims;
+using Azure.Core;
+using IoTOwnerBot.Graph;
+using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Questions;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace IoTOwnerBot.Outlook;
+
+/// <summary>
+/// The Outlook channel: owners get an actionable e-mail (Graph sendMail, Adaptive Card 1.0 with Action.Http), and
+/// their clicks come back to <c>POST /api/outlook/actions</c>, authenticated by the Entra token Microsoft's Actionable
+/// Messages service obtains for the clicking user plus our own limited-purpose token in the card, then answered
+/// through the one answer path.
+/// </summary>
+public static partial class OutlookExtensions
+{
+    public const string Channel = "Outlook";
+    public const string Scheme = "OutlookActions";
+    public const string Policy = "OutlookActions";
+    public const string MailClientName = "GraphMail";
+    public const string StatusHeader = "CARD-ACTION-STATUS";
+    public const string UpdateInBodyHeader = "CARD-UPDATE-IN-BODY";
+    public const string ActionAuthorizationHeader = "Action-Authorization";
+    public const string ActionRequestIdHeader = "Action-Request-Id";
+    public const string CorrelationIdHeader = "Card-Correlation-Id";
+
+    /// <summary>Issuer of the retired External Access Token; such tokens are refused and reported.</summary>
+    public const string LegacySubstrateIssuer = "https://substrate.office.com/sts";
+
+    public static IServiceCollection AddOutlook(this IServiceCollection services)
+    {
+        services.AddOptions<OutlookOptions>().BindConfiguration(OutlookOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IPostConfigureOptions<OutlookOptions>, OutlookLocalDefaults>();
+        services.AddSingleton<IValidateOptions<OutlookOptions>, OutlookOptionsValidator>();
+
+        services.AddSingleton<ActionTokens>();
+        services.AddScoped<OutlookMessages>();
+        services.AddScoped<OutlookActionHandler>();
+        services.AddScoped<IQuestionDelivery, OutlookDelivery>();
+        services.AddKeyedScoped<IWorkHandler, OutlookSendWorkHandler>(OutlookSendWork.Kind);
+
+        // sendMail is not idempotent: only 429 (refused, so not sent) is retried in place, honouring Retry-After.
+        // A 5xx or timeout goes back to the durable job, which checks Sent Items before it sends again.
+        services.AddHttpClient(MailClientName).AddStandardResilienceHandler(o => o.Retry.ShouldHandle = args =>
+            ValueTask.FromResult(args.Outcome.Result?.StatusCode == HttpStatusCode.TooManyRequests));
+        services.AddTransient(sp =>
+        {
+            var cloud = sp.GetRequiredService<IOptions<CloudOptions>>().Value;
+            return new OutlookMailer(GraphClientFactory.Create(sp.GetRequiredService<IHttpClientFactory>().CreateClient(MailClientName),
+                sp.GetRequiredService<TokenCredential>(), cloud.GraphEndpoint, cloud.GraphScope));
+        });
+
+        services.AddAuthentication().AddJwtBearer(Scheme);
+        services.AddOptions<JwtBearerOptions>(Scheme)
+            .Configure<IOptions<CloudOptions>, IOptions<CredentialOptions>, IOptions<OutlookOptions>>(ConfigureJwt);
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
+            .AddAuthenticationSchemes(Scheme)
+            .RequireAuthenticatedUser()
+            .RequireAssertion(c => IsActionsServiceCallForUs(c.User, c.Resource)));
+        return services;
+    }
+
+    private static void ConfigureJwt(JwtBearerOptions o, IOptions<CloudOptions> cloudOptions, IOptions<CredentialOptions> credentialOptions, IOptions<OutlookOptions> outlookOptions)
+    {
+        var cloud = cloudOptions.Value;
+        var credentials = credentialOptions.Value;
+        var outlook = outlookOptions.Value;
+        var tenants = outlook.TenantsOr(credentials.TenantId);
+
+        o.MapInboundClaims = false;
+        // Entra signs v1 and v2 tokens with the same keys; the v2 metadata of the first allowed tenant publishes them.
+        o.MetadataAddress = $"{cloud.EntraAuthority.TrimEnd('/')}/{tenants[0]}/v2.0/.well-known/openid-configuration";
+        // Plain-HTTP metadata is only ever the emulator on loopback.
+        o.RequireHttpsMetadata = credentials.Mode != CredentialMode.Local;
+        o.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidIssuers = [.. tenants.SelectMany(t => new[] { cloud.V1Issuer(t), cloud.V2Issuer(t) })],
+            ValidateAudience = true,
+            // v1 tokens carry the App ID URI, v2 tokens the client id.
+            ValidAudiences = [.. new[] { outlook.AppIdUri, outlook.ClientId }.Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a!)],
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = true,
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            ClockSkew = TimeSpan.FromMinutes(5),
+        };
+        o.Events = new JwtBearerEvents
+        {
+            OnMessageReceived = context =>
+            {
+                // Outlook overwrites Authorization; a card that blanks it gets the token in Action-Authorization instead.
+                var token = Bearer(context.Request.Headers.Authorization) ?? Bearer(context.Request.Headers[ActionAuthorizationHeader]);
+                if (token is null)
+                {
+                    context.NoResult();
+                    return Task.CompletedTask;
+                }
+                if (IsLegacyToken(token))
+                {
+                    Log.LegacyToken(Logger(context.HttpContext), RequestId(context.HttpContext));
+                    context.Fail("The retired Actionable Messages token (substrate issuer) is not accepted.");
+                    return Task.CompletedTask;
+                }
+                context.Token = token;
+                return Task.CompletedTask;
+            },
+            OnTokenValidated = context =>
+            {
+                var user = context.Principal!;
+                var requestId = RequestId(context.HttpContext);
+                var correlationId = context.HttpContext.Request.Headers[CorrelationIdHeader].ToString();
+                var logger = Logger(context.HttpContext);
+                string? oid = user.FindFirst("oid")?.Value, tid = user.FindFirst("tid")?.Value, ver = user.FindFirst("ver")?.Value;
+                Log.TokenAccepted(logger, requestId, correlationId, oid, tid, ver);
+                return Task.CompletedTask;
+            },
+            OnAuthenticationFailed = context =>
+            {
+                Log.TokenRejected(Logger(context.HttpContext), RequestId(context.HttpContext), context.Exception.GetType().Name);
+                return Task.CompletedTask;
+            },
+            OnChallenge = async context =>
+            {
+                context.HandleResponse();
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                context.Response.Headers[StatusHeader] = "This request could not be verified. Please try again from the original e-mail.";
+                await context.Response.CompleteAsync();
+            },
+            OnForbidden = async context =>
+            {
+                var principal = context.Principal;
+                var logger = Logger(context.HttpContext);
+                if (logger.IsEnabled(LogLevel.Warning))
+                    Log.CallerRefused(logger, RequestId(context.HttpContext), principal?.FindFirst("oid")?.Value, principal?.FindFirst("tid")?.Value);
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                context.Response.Headers[StatusHeader] = "This request can't be answered by your account.";
+                await context.Response.CompleteAsync();
+            },
+        };
+    }
+
+    /// <summary>
+    /// The claim rules JwtBearer does not check: the caller is Microsoft's Actions service acting for a user, with our
+    /// scope, from an allowed tenant whose id matches the issuer.
+    /// </summary>
+    internal static bool IsActionsServiceCallForUs(ClaimsPrincipal user, object? resource)
+    {
+        var services = (resource as HttpContext)?.RequestServices;
+        if (services is null) return false;
+        var outlook = services.GetRequiredService<IOptionsMonitor<OutlookOptions>>().CurrentValue;
+        var cloud = services.GetRequiredService<IOptions<CloudOptions>>().Value;
+        var credentials = services.GetRequiredService<IOptions<CredentialOptions>>().Value;
+
+        var caller = user.FindFirst("appid")?.Value ?? user.FindFirst("azp")?.Value;
+        if (!string.Equals(caller, OutlookOptions.ActionableMessagesAppId, StringComparison.OrdinalIgnoreCase)) return false;
+
+        var scopes = (user.FindFirst("scp")?.Value ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (!scopes.Contains(outlook.RequiredScope, StringComparer.OrdinalIgnoreCase)) return false;
+
+        var tenant = user.FindFirst("tid")?.Value;
+        var issuer = user.FindFirst("iss")?.Value;
+        if (tenant is null || !Guid.TryParse(tenant, out _)) return false;
+        if (!outlook.TenantsOr(credentials.TenantId).Contains(tenant, StringComparer.OrdinalIgnoreCase)) return false;
+        if (issuer != cloud.V1Issuer(tenant) && issuer != cloud.V2Issuer(tenant)) return false;
+
+        return user.FindFirst("ver")?.Value is "1.0" or "2.0" && user.FindFirst("oid")?.Value is { Length: > 0 };
+    }
+
+    private static string? Bearer(string? header) =>
+        header is { Length: > 7 } h && h.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && h[7..].Trim() is { Length: > 0 } token ? token : null;
+
+    private static bool IsLegacyToken(string token)
+    {
+        try
+        {
+            return new JsonWebToken(token).Issuer.StartsWith(LegacySubstrateIssuer, StringComparison.OrdinalIgnoreCase);
+        }
+        catch (ArgumentException)
+        {
+            return false; // not even a JWT: the handler rejects it
+        }
+    }
+
+    internal static string RequestId(HttpContext http) => http.Request.Headers[ActionRequestIdHeader].ToString();
+
+    private static ILogger Logger(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("IoTOwnerBot.Outlook.Actions");
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Outlook action {ActionRequestId} (card {CorrelationId}): token of user {ObjectId} in tenant {TenantId}, version {TokenVersion}")]
+        public static partial void TokenAccepted(ILogger logger, string actionRequestId, string correlationId, string? objectId, string? tenantId, string? tokenVersion);
+
+        [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Outlook action {ActionRequestId}: token rejected ({Reason})")]
+        public static partial void TokenRejected(ILogger logger, string actionRequestId, string reason);
+
+        [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Outlook action {ActionRequestId}: token of user {ObjectId} in tenant {TenantId} is not an Actionable Messages call for this service (caller, scope or tenant)")]
+        public static partial void CallerRefused(ILogger logger, string actionRequestId, string? objectId, string? tenantId);
+
+        [LoggerMessage(EventId = 2004, Level = LogLevel.Error, Message = "Outlook action {ActionRequestId}: a retired substrate.office.com token arrived; Microsoft should send Entra tokens only since June 2026")]
+        public static partial void LegacyToken(ILogger logger, string actionRequestId);
+    }
+}

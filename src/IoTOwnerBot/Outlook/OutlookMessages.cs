@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using IoTOwnerBot.Cards;
+using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Questions;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Outlook;
+
+/// <summary>An e-mail ready for Graph: HTML whose head carries the card.</summary>
+public sealed record OutgoingMail(string To, string? ToName, string Subject, string Html);
+
+/// <summary>
+/// Builds what an owner sees in Outlook: the question card (Adaptive Card 1.0, one Action.Http per answer with its
+/// own limited-purpose token) inside an HTML e-mail with a readable body for clients that show no cards, and the
+/// refreshed card returned after a click. Cards keep the template versions the question was sent with.
+/// </summary>
+public sealed class OutlookMessages(CardComposer composer, ActionTokens tokens, IOptions<ServiceOptions> service, IOptions<CardOptions> cardOptions)
+{
+    public const string ActionsPath = "/api/outlook/actions";
+
+    public Uri CallbackUrl => new(service.Value.PublicBaseUrl.TrimEnd('/') + ActionsPath);
+
+    /// <summary>The versions to store with a question the first time it is sent.</summary>
+    public Dictionary<string, string> CurrentVersions() =>
+        composer.CurrentVersions.Versions.ToDictionary(p => p.Key, p => p.Value.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The identity a card and its tokens are bound to: the object id when the directory knew the owner.</summary>
+    public static string RecipientKey(Recipient recipient) => recipient.ObjectId ?? (recipient.Mail ?? recipient.Address).Trim().ToLowerInvariant();
+
+    public (OutgoingMail Mail, RenderedCard Card) Question(Question question, Recipient recipient)
+    {
+        var key = RecipientKey(recipient);
+        var model = Model(question, recipient) with
+        {
+            CallbackUrl = CallbackUrl,
+            AnswerOptions =
+            [
+                new CardAnswerOption("yes", tokens.Issue(question.Id, key, OwnerAnswer.Expected)),
+                new CardAnswerOption("no", tokens.Issue(question.Id, key, OwnerAnswer.NotExpected)),
+            ],
+        };
+        var card = composer.Compose(CardKind.OwnerQuestion, CardChannel.Email, model, Versions(question));
+        var (_, strings) = composer.Catalog.GetStrings(recipient.PreferredLanguage, cardOptions.Value.DefaultLanguage);
+        string S(string name) => strings[name]?.GetValue<string>() ?? name;
+
+        var number = Number(question);
+        var subject = $"{S("questionTitle")} {S("incident")} {number}: {OneLine(question.IncidentTitle, 150)}";
+        var html = new StringBuilder()
+            .Append("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">")
+            .Append("<script type=\"application/adaptivecard+json\">").Append(card.ToJson()).Append("</script></head><body>")
+            .Append(CultureInfo.InvariantCulture, $"<h2>{H(S("questionTitle"))}</h2><p>{H(S("questionIntro"))}</p>")
+            .Append(CultureInfo.InvariantCulture, $"<p><b>{H(S("incident"))} {H(number)}: {H(question.IncidentTitle)}</b><br>{H(S("severity"))}: {H(question.IncidentSeverity)}</p>");
+        if (question.Devices.Count > 0)
+        {
+            html.Append("<ul>");
+            foreach (var d in question.Devices.Take(CardComposer.MaxDevicesShown))
+                html.Append(CultureInfo.InvariantCulture, $"<li>{H(S("device"))}: {H(d.Name)}{(d.IpAddress is null ? "" : " (" + H(d.IpAddress) + ")")}{(d.Site is null ? "" : ", " + H(d.Site))}</li>");
+            html.Append("</ul>");
+        }
+        html.Append(CultureInfo.InvariantCulture, $"<p>{H(S("question"))}</p>")
+            .Append("<p>Your mail client cannot show the answer buttons of this message. Please open it in Outlook (desktop, web or mobile), or tell the SOC your answer.</p>")
+            .Append(CultureInfo.InvariantCulture, $"<p><a href=\"{H(IncidentUrl(question).AbsoluteUri)}\">{H(S("openIncident"))}</a></p>")
+            .Append("</body></html>");
+        return (new OutgoingMail(recipient.Mail!, recipient.DisplayName, subject, html.ToString()), card);
+    }
+
+    /// <summary>The card a click gets back: the recorded outcome (answered, expired or closed) and no buttons.</summary>
+    public RenderedCard Refreshed(Question question, Recipient? recipient)
+    {
+        var model = Model(question, recipient);
+        var versions = Versions(question);
+        return question.State switch
+        {
+            QuestionState.Answered => composer.Compose(CardKind.OwnerAnswered, CardChannel.Email, model with
+            {
+                Outcome = new CardOutcome(CardOutcomeKind.Answered, question.AnsweredAt ?? question.UpdatedAt,
+                    question.Answer == OwnerAnswer.Expected ? "yes" : "no", question.AnsweredBy,
+                    string.Equals(question.AnswerChannel, OutlookExtensions.Channel, StringComparison.Ordinal) ? CardChannel.Email : CardChannel.Teams),
+            }, versions),
+            QuestionState.Expired => composer.Compose(CardKind.OwnerExpired, CardChannel.Email,
+                model with { Outcome = new CardOutcome(CardOutcomeKind.Expired, question.UpdatedAt) }, versions),
+            _ => composer.Compose(CardKind.OwnerClosed, CardChannel.Email,
+                model with { Outcome = new CardOutcome(CardOutcomeKind.Cancelled, question.UpdatedAt) }, versions),
+        };
+    }
+
+    private static CardModel Model(Question q, Recipient? recipient) => new()
+    {
+        QuestionId = q.Id.ToString("D"),
+        CorrelationId = q.Id.ToString("D"),
+        Incident = new CardIncident(Number(q), q.IncidentTitle, Severity(q.IncidentSeverity), IncidentUrl(q),
+            q.IncidentCreatedAt ?? q.CreatedAt, q.IncidentDescription),
+        Devices = [.. q.Devices.Select(d => new CardDevice(d.Name, d.DeviceSubType ?? d.DeviceType, d.Vendor, d.Model, d.IpAddress, d.MacAddress, d.Site, d.Zone, d.Sensor))],
+        Recipient = new CardRecipient(recipient?.PreferredLanguage),
+        ExpiresAt = q.ExpiresAt,
+    };
+
+    private static CardVersions? Versions(Question q) => q.CardVersions.Count == 0 ? null :
+        new CardVersions(q.CardVersions.Select(p => new KeyValuePair<string, int>(p.Key, int.Parse(p.Value, CultureInfo.InvariantCulture))));
+
+    private static string Number(Question q) => q.IncidentNumber?.ToString(CultureInfo.InvariantCulture) ?? q.IncidentName;
+
+    private static readonly string[] Severities = ["Informational", "Low", "Medium", "High"];
+
+    /// <summary>Sentinel's severities only; anything else (an incident without one) is shown as Informational.</summary>
+    private static string Severity(string severity) =>
+        Severities.FirstOrDefault(s => string.Equals(s, severity, StringComparison.OrdinalIgnoreCase)) ?? "Informational";
+
+    public static Uri IncidentUrl(Question q) =>
+        Uri.TryCreate(q.IncidentUrl, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps
+            ? url
+            : new Uri($"https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident/subscriptions/{q.SubscriptionId}/resourceGroups/{q.ResourceGroup}/providers/Microsoft.OperationalInsights/workspaces/{q.WorkspaceName}/providers/Microsoft.SecurityInsights/Incidents/{q.IncidentName}");
+
+    private static string H(string? text) => WebUtility.HtmlEncode(text ?? "");
+
+    private static string OneLine(string text, int max)
+    {
+        var line = string.Join(' ', text.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        return line.Length <= max ? line : line[..(max - 1)] + "…";
+    }
+}

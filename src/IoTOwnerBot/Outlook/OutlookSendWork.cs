@@ -1,0 +1,166 @@
+using System.Net;
+using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Persistence;
+using IoTOwnerBot.Questions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Graph.Models.ODataErrors;
+
+namespace IoTOwnerBot.Outlook;
+
+/// <summary>Durable work: e-mail one question to one owner. The delivery id is fixed when the work is planned.</summary>
+public sealed record OutlookSendWork(Guid QuestionId, string Address, Guid DeliveryId)
+{
+    public const string Kind = "outlook.send";
+}
+
+/// <summary>Plans the e-mails of a new question in the question's own unit of work: one send per owner mailbox.</summary>
+internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages, IOptionsMonitor<OutlookOptions> options) : IQuestionDelivery
+{
+    public void Plan(Question question, QuestionService questions, DateTimeOffset now)
+    {
+        if (!options.CurrentValue.Enabled) return;
+        if (question.CardVersions.Count == 0) question.CardVersions = messages.CurrentVersions();
+        foreach (var recipient in question.Recipients.DistinctBy(r => (r.Mail ?? r.Address).ToLowerInvariant()))
+        {
+            if (recipient.Mail is not { Length: > 0 } mail)
+            {
+                questions.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
+                    $"{recipient.Display} has no mailbox, so they cannot be asked by e-mail.", mirror: true, now);
+                continue;
+            }
+            db.Enqueue(OutlookSendWork.Kind, $"{OutlookSendWork.Kind}:{question.Id:D}:{mail.ToLowerInvariant()}",
+                new OutlookSendWork(question.Id, mail, Guid.NewGuid()), now, question.Id);
+        }
+    }
+}
+
+public static class OutlookTimeline
+{
+    public const string DeliverySent = "delivery.email-sent";
+    public const string DeliveryFailed = "delivery.email-failed";
+    public const string TokenRejected = "answer.rejected-token";
+}
+
+/// <summary>
+/// Sends one question e-mail, never twice. Graph's sendMail is not idempotent, so every message carries the work's
+/// delivery id (an internet header and a named property). The first attempt sends straight away. Any later attempt
+/// (after a 5xx, a timeout or a crash, when Graph may have sent it after all) first looks for that id in the sender's
+/// Sent Items and sends only if it is not there. Uncertain failures wait <see cref="OutlookOptions.UncertainSendRecheckDelay"/>
+/// so Exchange has saved the copy before we look. Definite failures go on the question's timeline.
+/// </summary>
+public sealed partial class OutlookSendWorkHandler(
+    BotDbContext db,
+    OutlookMailer mailer,
+    OutlookMessages messages,
+    QuestionService questions,
+    IOptionsMonitor<OutlookOptions> options,
+    IOptions<JobOptions> jobs,
+    TimeProvider time,
+    ILogger<OutlookSendWorkHandler> logger) : IWorkHandler
+{
+    public string Kind => OutlookSendWork.Kind;
+
+    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
+    {
+        var work = item.ReadPayload<OutlookSendWork>();
+        var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices)
+            .SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
+        if (question is null) return WorkResult.Fail($"Question {work.QuestionId} does not exist.");
+        var recipient = question.Recipients.FirstOrDefault(r => string.Equals(r.Mail, work.Address, StringComparison.OrdinalIgnoreCase));
+        if (recipient is null) return WorkResult.Fail($"Question {work.QuestionId} has no recipient {work.Address}.");
+        var sender = options.CurrentValue.SenderMailbox!;
+
+        if (item.Attempts > 1 && await mailer.WasSentAsync(sender, work.DeliveryId, ct))
+        {
+            Log.FoundInSentItems(logger, question.Id, work.DeliveryId);
+            return await SentAsync(question, recipient, work, ct);
+        }
+        if (question.State != QuestionState.Open)
+        {
+            // Answered (by another owner) or closed before this owner's mail went out: nothing to ask any more.
+            return WorkResult.Done;
+        }
+
+        var (mail, _) = messages.Question(question, recipient);
+        try
+        {
+            await mailer.SendAsync(sender, mail, work.DeliveryId, ct);
+        }
+        catch (ODataError error) when (error.ResponseStatusCode == (int)HttpStatusCode.TooManyRequests)
+        {
+            // Refused, so certainly not sent: retry when Graph says, without the Sent Items check being needed.
+            return await RetryAsync(item, question, recipient, time.GetUtcNow() + RetryAfter(error), "Graph throttled sendMail (429)", ct);
+        }
+        catch (ODataError error) when (error.ResponseStatusCode is >= 400 and < 500)
+        {
+            var code = error.Error?.Code ?? error.ResponseStatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            await FailedAsync(question, recipient, $"Graph refused the message ({error.ResponseStatusCode} {code}: {error.Error?.Message})", ct);
+            return WorkResult.Fail($"sendMail {error.ResponseStatusCode} {code}");
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            // 5xx or no answer: Graph may have sent it. Look in Sent Items before the next attempt sends again.
+            var status = ex is ODataError o ? o.ResponseStatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : ex.GetType().Name;
+            return await RetryAsync(item, question, recipient, time.GetUtcNow() + options.CurrentValue.UncertainSendRecheckDelay, $"sendMail outcome unknown ({status})", ct);
+        }
+        return await SentAsync(question, recipient, work, ct);
+    }
+
+    private async Task<WorkResult> RetryAsync(WorkItem item, Question question, Recipient recipient, DateTimeOffset at, string reason, CancellationToken ct)
+    {
+        Log.WillRetry(logger, question.Id, reason, at);
+        if (item.Attempts < jobs.Value.MaxAttempts) return WorkResult.RetryAt(at, reason);
+        // The dispatcher gives up after this attempt: say so where the SOC looks.
+        await FailedAsync(question, recipient, $"the e-mail could not be sent after {item.Attempts} attempts ({reason})", ct);
+        return WorkResult.Fail(reason);
+    }
+
+    private async Task<WorkResult> SentAsync(Question question, Recipient recipient, OutlookSendWork work, CancellationToken ct)
+    {
+        var marker = $"(delivery {work.DeliveryId:D})";
+        if (!await db.Timeline.AnyAsync(t => t.QuestionId == question.Id && t.Kind == OutlookTimeline.DeliverySent && t.Message.EndsWith(marker), ct))
+        {
+            questions.Record(question, OutlookTimeline.DeliverySent, QuestionService.Actor,
+                $"Question e-mailed to {recipient.Display} {marker}", mirror: false, time.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+        }
+        Log.Sent(logger, question.Id, work.DeliveryId);
+        return WorkResult.Done;
+    }
+
+    private async Task FailedAsync(Question question, Recipient recipient, string why, CancellationToken ct)
+    {
+        questions.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
+            $"The question could not be e-mailed to {recipient.Display}: {why}.", mirror: true, time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        Log.Failed(logger, question.Id, why);
+    }
+
+    private static TimeSpan RetryAfter(ODataError error)
+    {
+        if (error.ResponseHeaders is { } headers && headers.TryGetValue("Retry-After", out var values))
+        {
+            var value = values.FirstOrDefault();
+            if (int.TryParse(value, out var seconds)) return TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 3600));
+            if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+                return at - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
+        }
+        return TimeSpan.FromSeconds(30);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1901, Level = LogLevel.Information, Message = "Question {QuestionId} e-mailed (delivery {DeliveryId})")]
+        public static partial void Sent(ILogger logger, Guid questionId, Guid deliveryId);
+
+        [LoggerMessage(EventId = 1902, Level = LogLevel.Information, Message = "Question {QuestionId}: delivery {DeliveryId} was already in Sent Items; not sent again")]
+        public static partial void FoundInSentItems(ILogger logger, Guid questionId, Guid deliveryId);
+
+        [LoggerMessage(EventId = 1903, Level = LogLevel.Warning, Message = "Question {QuestionId}: e-mail not sent yet ({Reason}); next attempt at {At}")]
+        public static partial void WillRetry(ILogger logger, Guid questionId, string reason, DateTimeOffset at);
+
+        [LoggerMessage(EventId = 1904, Level = LogLevel.Error, Message = "Question {QuestionId}: e-mail failed: {Reason}")]
+        public static partial void Failed(ILogger logger, Guid questionId, string reason);
+    }
+}
