@@ -68,7 +68,8 @@ public sealed class BotHost : IAsyncDisposable
             web.UseEnvironment("Testing");
             foreach (var (key, value) in settings) web.UseSetting(key, value);
         });
-        factory.UseKestrel(0);
+        // Port 0 (ephemeral) unless a test fixed one in "urls" (e.g. to match Service:PublicBaseUrl).
+        factory.UseKestrel(Uri.TryCreate(settings["urls"], UriKind.Absolute, out var url) ? url.Port : 0);
         factory.StartServer();
         return Task.FromResult(new BotHost(root, factory, databasePath, logs) { Client = factory.CreateClient() });
     }
