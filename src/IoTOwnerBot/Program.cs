@@ -30,6 +30,7 @@ app.UseAuthorization();
 
 app.MapHealthEndpoints();
 app.MapIncidentEndpoints();
+app.MapQuestionEndpoints();
 app.MapOutlookEndpoints();
 
 app.Run();

@@ -41,6 +41,7 @@ public static partial class LocalMode
         ["Sentinel:Workspaces:0:WorkspaceName"] = emulator.Workspace.WorkspaceName,
         ["Sentinel:Workspaces:0:WorkspaceId"] = emulator.Workspace.WorkspaceId,
         ["Intake:Audience"] = LocalIntakeAudience,
+        ["SocApi:Audience"] = LocalIntakeAudience,
         ["Sentinel:Poller:Interval"] = "00:00:10",
         ["Outlook:SenderMailbox"] = OutlookDefaults.SenderMailbox,
         ["Outlook:AppIdUri"] = OutlookDefaults.AppIdUri,

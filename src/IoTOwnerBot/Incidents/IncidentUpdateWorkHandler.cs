@@ -31,9 +31,10 @@ public sealed partial class IncidentUpdateWorkHandler(
         var work = item.ReadPayload<IncidentUpdateWork>();
         var question = await db.Questions.SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
         if (question is null) return WorkResult.Fail($"Question {work.QuestionId} does not exist.");
-        if (question.Answer is not { } answer) return WorkResult.Fail($"Question {work.QuestionId} has no answer.");
         var incident = new IncidentRef(question.SubscriptionId, question.ResourceGroup, question.WorkspaceName, question.IncidentName);
         var policy = decision.CurrentValue;
+        if (question.State == QuestionState.Expired) return await NoResponseAsync(question, incident, work, policy, ct);
+        if (question.Answer is not { } answer) return WorkResult.Fail($"Question {work.QuestionId} has no answer.");
 
         var outcome = "";
         try
@@ -48,15 +49,49 @@ public sealed partial class IncidentUpdateWorkHandler(
 
         var message = string.Create(CultureInfo.InvariantCulture,
             $"Device owner {question.AnsweredBy} answered \"{AnswerService.Describe(answer)}\" in {question.AnswerChannel} at {question.AnsweredAt:yyyy-MM-dd HH:mm:ss} UTC: {outcome}.");
-        await sentinel.AddCommentAsync(incident, work.CommentId, message, ct);
+        await CommentAsync(question, incident, work.CommentId, message, ct);
+        return WorkResult.Done;
+    }
 
-        if (!await db.Timeline.AnyAsync(t => t.CommentId == work.CommentId, ct))
+    /// <summary>Silence: the no-response label and a comment. Never closed on silence, nothing else touched.</summary>
+    private async Task<WorkResult> NoResponseAsync(Question question, IncidentRef incident, IncidentUpdateWork work, DecisionOptions policy, CancellationToken ct)
+    {
+        var outcome = "the incident was labelled";
+        try
+        {
+            await sentinel.UpdateIncidentAsync(incident, current =>
+            {
+                var labels = current.Labels ?? [];
+                if (labels.Any(l => string.Equals(l.LabelName, policy.NoResponseLabel, StringComparison.OrdinalIgnoreCase))) return null;
+                if (string.Equals(current.Status, "Closed", StringComparison.OrdinalIgnoreCase))
+                {
+                    outcome = "the incident is already closed and was left unchanged";
+                    return null;
+                }
+                return current with { Labels = [.. labels, new IncidentLabel { LabelName = policy.NoResponseLabel }] };
+            }, ct);
+        }
+        catch (SentinelException ex) when (!ex.IsTransient)
+        {
+            outcome = $"the incident could not be labelled ({(int)ex.Status} {ex.Code})";
+            Log.UpdateRefused(logger, question.IncidentName, ex.Message);
+        }
+        var message = string.Create(CultureInfo.InvariantCulture,
+            $"No device owner answered by {question.ExpiresAt:yyyy-MM-dd HH:mm} UTC: {outcome}. The SOC must decide; IoTOwnerBot never closes an incident on silence.");
+        await CommentAsync(question, incident, work.CommentId, message, ct);
+        return WorkResult.Done;
+    }
+
+    /// <summary>The comment under its fixed id, then (once) the timeline event that says it was written.</summary>
+    private async Task CommentAsync(Question question, IncidentRef incident, Guid commentId, string message, CancellationToken ct)
+    {
+        await sentinel.AddCommentAsync(incident, commentId, message, ct);
+        if (!await db.Timeline.AnyAsync(t => t.CommentId == commentId, ct))
         {
             var ev = questions.Record(question, TimelineKinds.IncidentUpdated, QuestionService.Actor, message, mirror: false, time.GetUtcNow());
-            ev.CommentId = work.CommentId;
+            ev.CommentId = commentId;
             await db.SaveChangesAsync(ct);
         }
-        return WorkResult.Done;
     }
 
     /// <summary>The change an answer makes; null when there is nothing (more) to write.</summary>

@@ -4,7 +4,6 @@ using IoTOwnerBot.Jobs;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
 
 namespace IoTOwnerBot.Incidents;
 
@@ -47,25 +46,8 @@ public static class IncidentsExtensions
         var cloud = cloudOptions.Value;
         var credentials = credentialOptions.Value;
         var intake = intakeOptions.Value;
-        var tenants = intake.AllowedTenants.Count > 0 ? intake.AllowedTenants : [credentials.TenantId ?? LocalDefaults.TenantId];
-
-        o.MapInboundClaims = false;
-        o.MetadataAddress = $"{cloud.EntraAuthority.TrimEnd('/')}/{tenants[0]}/v2.0/.well-known/openid-configuration";
-        // Plain-HTTP metadata is only ever the emulator on loopback.
-        o.RequireHttpsMetadata = credentials.Mode != CredentialMode.Local;
-        o.TokenValidationParameters = new TokenValidationParameters
-        {
-            ValidateIssuer = true,
-            ValidIssuers = tenants.SelectMany(t => new[] { cloud.V1Issuer(t), cloud.V2Issuer(t) }).ToList(),
-            ValidateAudience = true,
-            ValidAudiences = string.IsNullOrWhiteSpace(intake.Audience) ? ["(intake tokens disabled)"] : [intake.Audience],
-            ValidateLifetime = true,
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-            ValidateIssuerSigningKey = true,
-            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
-            ClockSkew = TimeSpan.FromMinutes(2),
-        };
+        EntraBearer.Configure(o, cloud, credentials, intake.AllowedTenants,
+            string.IsNullOrWhiteSpace(intake.Audience) ? [] : [intake.Audience]);
         o.Events = new JwtBearerEvents
         {
             OnChallenge = async context =>

@@ -8,7 +8,6 @@ using IoTOwnerBot.Questions;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace IoTOwnerBot.Outlook;
 
@@ -71,27 +70,10 @@ public static partial class OutlookExtensions
         var cloud = cloudOptions.Value;
         var credentials = credentialOptions.Value;
         var outlook = outlookOptions.Value;
-        var tenants = outlook.TenantsOr(credentials.TenantId);
-
-        o.MapInboundClaims = false;
-        // Entra signs v1 and v2 tokens with the same keys; the v2 metadata of the first allowed tenant publishes them.
-        o.MetadataAddress = $"{cloud.EntraAuthority.TrimEnd('/')}/{tenants[0]}/v2.0/.well-known/openid-configuration";
-        // Plain-HTTP metadata is only ever the emulator on loopback.
-        o.RequireHttpsMetadata = credentials.Mode != CredentialMode.Local;
-        o.TokenValidationParameters = new TokenValidationParameters
-        {
-            ValidateIssuer = true,
-            ValidIssuers = [.. tenants.SelectMany(t => new[] { cloud.V1Issuer(t), cloud.V2Issuer(t) })],
-            ValidateAudience = true,
-            // v1 tokens carry the App ID URI, v2 tokens the client id.
-            ValidAudiences = [.. new[] { outlook.AppIdUri, outlook.ClientId }.Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a!)],
-            ValidateLifetime = true,
-            RequireExpirationTime = true,
-            RequireSignedTokens = true,
-            ValidateIssuerSigningKey = true,
-            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
-            ClockSkew = TimeSpan.FromMinutes(5),
-        };
+        // Keys from the tenant's metadata, v1 and v2 issuers of the allowed tenants, RS256 only, lifetime.
+        // v1 tokens carry the App ID URI as audience, v2 tokens the client id.
+        EntraBearer.Configure(o, cloud, credentials, outlook.AllowedTenants,
+            [.. new[] { outlook.AppIdUri, outlook.ClientId }.Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a!)]);
         o.Events = new JwtBearerEvents
         {
             OnMessageReceived = context =>

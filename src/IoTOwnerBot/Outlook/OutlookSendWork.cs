@@ -151,16 +151,16 @@ public sealed partial class OutlookSendWorkHandler(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1901, Level = LogLevel.Information, Message = "Question {QuestionId} e-mailed (delivery {DeliveryId})")]
+        [LoggerMessage(EventId = 2021, Level = LogLevel.Information, Message = "Question {QuestionId} e-mailed (delivery {DeliveryId})")]
         public static partial void Sent(ILogger logger, Guid questionId, Guid deliveryId);
 
-        [LoggerMessage(EventId = 1902, Level = LogLevel.Information, Message = "Question {QuestionId}: delivery {DeliveryId} was already in Sent Items; not sent again")]
+        [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "Question {QuestionId}: delivery {DeliveryId} was already in Sent Items; not sent again")]
         public static partial void FoundInSentItems(ILogger logger, Guid questionId, Guid deliveryId);
 
-        [LoggerMessage(EventId = 1903, Level = LogLevel.Warning, Message = "Question {QuestionId}: e-mail not sent yet ({Reason}); next attempt at {At}")]
+        [LoggerMessage(EventId = 2023, Level = LogLevel.Warning, Message = "Question {QuestionId}: e-mail not sent yet ({Reason}); next attempt at {At}")]
         public static partial void WillRetry(ILogger logger, Guid questionId, string reason, DateTimeOffset at);
 
-        [LoggerMessage(EventId = 1904, Level = LogLevel.Error, Message = "Question {QuestionId}: e-mail failed: {Reason}")]
+        [LoggerMessage(EventId = 2024, Level = LogLevel.Error, Message = "Question {QuestionId}: e-mail failed: {Reason}")]
         public static partial void Failed(ILogger logger, Guid questionId, string reason);
     }
 }

@@ -122,4 +122,7 @@ public static class TimelineKinds
     public const string AnswerRecorded = "answer.recorded";
     public const string ResponderRejected = "answer.rejected-responder";
     public const string IncidentUpdated = "incident.updated";
+    public const string Cancelled = "question.cancelled";
+    public const string Reasked = "question.reasked";
+    public const string Expired = "question.expired";
 }

@@ -5,6 +5,7 @@ using IoTOwnerBot.Owners;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Sentinel;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Questions;
 
@@ -17,6 +18,7 @@ public sealed partial class QuestionService(
     BotDbContext db,
     TimeProvider time,
     WorkSignal signal,
+    IOptionsMonitor<LifecycleOptions> lifecycle,
     IEnumerable<IQuestionDelivery> deliveries,
     ILogger<QuestionService> logger)
 {
@@ -81,8 +83,7 @@ public sealed partial class QuestionService(
         Record(question, question.State == QuestionState.NoOwner ? TimelineKinds.NoOwner : TimelineKinds.OwnersResolved, Actor,
             IntroComment(question, devices), mirror: true, now);
 
-        if (question.State == QuestionState.Open)
-            foreach (var delivery in deliveries) delivery.Plan(question, this, now);
+        if (question.State == QuestionState.Open) Schedule(question, now);
 
         db.Questions.Add(question);
         try
@@ -99,6 +100,17 @@ public sealed partial class QuestionService(
         signal.Notify();
         Log.Created(logger, question.Id, incident.IncidentName, question.Recipients.Count, question.State);
         return question;
+    }
+
+    /// <summary>
+    /// Sets an open question's deadline and the durable work that ends it, and has every channel plan its deliveries;
+    /// part of the caller's save.
+    /// </summary>
+    public void Schedule(Question question, DateTimeOffset now)
+    {
+        question.ExpiresAt = now + lifecycle.CurrentValue.ExpireAfter;
+        db.Enqueue(ExpireWork.Kind, $"expire:{question.Id:D}", new ExpireWork(question.Id), question.ExpiresAt.Value, question.Id);
+        foreach (var delivery in deliveries) delivery.Plan(question, this, now);
     }
 
     /// <summary>Appends an event; when <paramref name="mirror"/>, also the durable work that posts it as an incident comment.</summary>

@@ -8,6 +8,11 @@ public static class QuestionsExtensions
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DecisionOptions>, DecisionOptionsValidator>();
         services.AddScoped<QuestionService>();
         services.AddScoped<AnswerService>();
+        services.AddOptions<LifecycleOptions>().BindConfiguration(LifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddScoped<QuestionLifecycle>();
+        services.AddScoped<QuestionQueries>();
+        services.AddSocApi();
+        services.AddKeyedScoped<Jobs.IWorkHandler, ExpireWorkHandler>(ExpireWork.Kind);
         return services;
     }
 }

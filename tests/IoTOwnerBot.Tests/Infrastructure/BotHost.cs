@@ -48,12 +48,15 @@ public sealed class BotHost : IAsyncDisposable
         settings["Outlook:ActionTokenKeys:0:Id"] = "test1";
         settings["Outlook:ActionTokenKeys:0:Secret"] = TestSecrets.ActionTokenSecret;
         settings["Outlook:UncertainSendRecheckDelay"] = "00:00:00.200";
-        settings["urls"] = "http://127.0.0.1:0";
+        // The port is chosen up front so Service:PublicBaseUrl (the base of card callbacks) is this host's address.
+        var port = FreeLoopbackPort();
+        settings["urls"] = $"http://127.0.0.1:{port}";
+        settings["Service:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
         return settings;
     }
 
     public static Task<BotHost> StartAsync(EmulatorServer emulator, string? databasePath = null,
-        Action<Dictionary<string, string?>>? configure = null)
+        Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null)
     {
         databasePath ??= Path.Combine(Path.GetTempPath(), $"iotownerbot-test-{Guid.NewGuid():N}.db");
         var settings = DefaultSettings(emulator, databasePath);
@@ -64,14 +67,21 @@ public sealed class BotHost : IAsyncDisposable
         var factory = root.WithWebHostBuilder(web =>
         {
             web.ConfigureLogging(l => l.AddProvider(logs));
+            if (time is not null) web.ConfigureServices(services => services.AddSingleton(time));
             web.UseContentRoot(AppContext.BaseDirectory);
             web.UseEnvironment("Testing");
             foreach (var (key, value) in settings) web.UseSetting(key, value);
         });
-        // Port 0 (ephemeral) unless a test fixed one in "urls" (e.g. to match Service:PublicBaseUrl).
-        factory.UseKestrel(Uri.TryCreate(settings["urls"], UriKind.Absolute, out var url) ? url.Port : 0);
+        factory.UseKestrel(new Uri(settings["urls"]!).Port);
         factory.StartServer();
         return Task.FromResult(new BotHost(root, factory, databasePath, logs) { Client = factory.CreateClient() });
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     public WorkDispatcher Dispatcher => Services.GetRequiredService<WorkDispatcher>();
@@ -110,9 +120,13 @@ public sealed class BotHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until no work item is pending and due.</summary>
+    /// <summary>Waits until no work item is pending and due by the service's clock (later work, like expiry, waits for its time).</summary>
     public Task WaitForIdleAsync(TimeSpan? timeout = null) =>
-        WaitForAsync(db => db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending), "all work done", timeout);
+        WaitForAsync(db =>
+        {
+            var now = Services.GetRequiredService<TimeProvider>().GetUtcNow();
+            return db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || w.DueAt > now);
+        }, "all due work done", timeout);
 
     public async ValueTask DisposeAsync()
     {

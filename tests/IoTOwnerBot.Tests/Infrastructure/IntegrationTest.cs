@@ -16,6 +16,9 @@ public abstract class IntegrationTest : IAsyncLifetime
     protected EmulatorAdmin Admin { get; private set; } = null!;
     protected BotHost Bot { get; set; } = null!;
 
+    /// <summary>The service's clock; a test that needs to move time sets a FakeTimeProvider here.</summary>
+    protected virtual TimeProvider? Clock => null;
+
     /// <summary>Adjusts the service's settings before it starts.</summary>
     protected virtual void Configure(Dictionary<string, string?> settings) { }
 
@@ -23,7 +26,7 @@ public abstract class IntegrationTest : IAsyncLifetime
     {
         Emulator = await EmulatorServer.StartAsync();
         Admin = new EmulatorAdmin(Emulator);
-        Bot = await BotHost.StartAsync(Emulator, configure: Configure);
+        Bot = await BotHost.StartAsync(Emulator, configure: Configure, time: Clock);
     }
 
     public virtual async Task DisposeAsync()
@@ -44,7 +47,7 @@ public abstract class IntegrationTest : IAsyncLifetime
         {
             Configure(s);
             configure?.Invoke(s);
-        });
+        }, Clock);
     }
 
     protected string IntakeToken(Func<TokenRequest, TokenRequest>? change = null)

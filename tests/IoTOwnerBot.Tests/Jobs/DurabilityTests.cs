@@ -23,7 +23,7 @@ public sealed class DurabilityTests : IntegrationTest
 
         Assert.Equal(1, await QuestionCountAsync());
         Assert.Single(await Admin.CommentsAsync(incident.Name));
-        Assert.True(await Bot.QueryAsync(db => db.WorkItems.AllAsync(w => w.Status == WorkStatus.Succeeded)));
+        Assert.True(await Bot.QueryAsync(db => db.WorkItems.Where(w => w.Kind != ExpireWork.Kind).AllAsync(w => w.Status == WorkStatus.Succeeded)));
     }
 
     [Fact]
