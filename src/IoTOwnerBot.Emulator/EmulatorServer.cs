@@ -25,6 +25,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         _context = context;
         State = app.Services.GetRequiredService<EmulatorState>();
         Tokens = app.Services.GetRequiredService<TokenIssuer>();
+        BotKeys = app.Services.GetRequiredService<Teams.BotFrameworkKeys>();
         BaseUri = new Uri(context.Base);
     }
 
@@ -50,6 +51,21 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     /// <summary>v1 tokens are issued by <c>{EntraV1IssuerBase}/{tenant}/</c>; v2 by <c>{EntraAuthority}/{tenant}/v2.0</c>.</summary>
     public string EntraV1IssuerBase => $"{Base}sts";
+
+    /// <summary>Bot Connector token scope (<c>{Base}botframework/.default</c>); the Connector checks <c>aud</c> <c>{Base}botframework</c>.</summary>
+    public string BotScope => $"{_context.BotConnectorAudience}/.default";
+
+    /// <summary>Bot Framework OpenID metadata (<c>{Base}botframework/v1/.well-known/openidconfiguration</c>); its JWKS carries endorsements.</summary>
+    public string BotOpenIdMetadata => _context.BotOpenIdMetadata;
+
+    /// <summary><c>iss</c> of the tokens on activities the emulator sends to the bot.</summary>
+    public string BotIssuer => _context.BotFrameworkIssuer;
+
+    /// <summary>The Bot Connector service URL of every emulated Teams activity: <c>{Base}teams/</c>.</summary>
+    public string TeamsServiceUrl => _context.TeamsServiceUrl;
+
+    /// <summary>The Bot Framework signing keys (endorsed for msteams, unendorsed, unknown).</summary>
+    public Teams.BotFrameworkKeys BotKeys { get; }
 
     public string TenantId => _context.TenantId;
     public EmulatorWorkspace Workspace => _context.Workspace;
@@ -115,7 +131,7 @@ public sealed class EmulatorServer : IAsyncDisposable
     {
         var o = Overview;
         var text = new StringBuilder();
-        text.AppendLine("IoTOwnerBot emulator (Entra, Sentinel ARM, Log Analytics, Graph) is listening.")
+        text.AppendLine("IoTOwnerBot emulator (Entra, Sentinel ARM, Log Analytics, Graph, Bot Connector/Teams) is listening.")
             .AppendLine(FormattableString.Invariant($"  Base               {o.BaseUri}"))
             .AppendLine(FormattableString.Invariant($"  Tenant             {o.TenantId}"))
             .AppendLine(FormattableString.Invariant($"  Workspace          {o.Workspace.WorkspaceName} (id {o.Workspace.WorkspaceId}) in {o.Workspace.ResourceGroupName}, subscription {o.Workspace.SubscriptionId}"))
@@ -125,6 +141,7 @@ public sealed class EmulatorServer : IAsyncDisposable
             .AppendLine(FormattableString.Invariant($"  Incidents          {o.IncidentsUrl}"))
             .AppendLine(FormattableString.Invariant($"  Log Analytics      {o.LogAnalyticsEndpoint}/v1/workspaces/{o.Workspace.WorkspaceId}/query"))
             .AppendLine(FormattableString.Invariant($"  Graph              {o.GraphEndpoint}/v1.0"))
+            .AppendLine(FormattableString.Invariant($"  Bot Connector      {TeamsServiceUrl}   (scope {BotScope}; Bot Framework metadata {BotOpenIdMetadata})"))
             .AppendLine(FormattableString.Invariant($"  Admin              {o.Admin}  (samples, incidents, mailboxes, users, tokens, requests, faults, reset)"))
             .AppendLine(FormattableString.Invariant($"  Samples            {string.Join(", ", State.Catalog.Samples.Select(s => s.Name))}"));
         if (State.Incidents.Count > 0)
@@ -139,6 +156,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Tokens.Dispose();
+        BotKeys.Dispose();
     }
 
     private static Uri LoopbackAddress(string address)

@@ -31,13 +31,17 @@ public sealed class EmulatorState
     {
         Catalog = catalog;
         _context = context;
+        Teams = new Teams.TeamsWorld(context, FindUser, () => Users);
         Reset();
     }
 
     public SampleCatalog Catalog { get; }
+
+    /// <summary>Teams: app installations, the bot's 1:1 chats and their messages.</summary>
+    public Teams.TeamsWorld Teams { get; }
     internal TimeProvider Time => _context.Time;
 
-    /// <summary>Back to the fixture state: no incidents, no mail, no faults, empty journal, directory from directory.json.</summary>
+    /// <summary>Back to the fixture state: no incidents, no mail, no chats or app installs, no faults, empty journal, directory from directory.json.</summary>
     public void Reset()
     {
         lock (_gate)
@@ -50,6 +54,7 @@ public sealed class EmulatorState
             _users.AddRange(Catalog.Directory.Users);
             _incidentNumber = 0;
         }
+        Teams.Reset();
     }
 
     // ---------- Incidents ----------

@@ -6,6 +6,14 @@ using IoTOwnerBot.Outlook;
 using IoTOwnerBot.Owners;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.Teams;
+
+// `manifest --bot-id <id> --out <zip>` builds the Teams app package instead of running the service.
+if (args is ["manifest", ..])
+{
+    Environment.ExitCode = ManifestCommand.Run(args[1..], Console.Out, Console.Error);
+    return;
+}
 
 // The repository's appsettings.json is copied beside the binary; the binary's folder is the content root.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -18,6 +26,7 @@ builder.Services.AddMicrosoftClients();
 builder.Services.AddOwners();
 builder.Services.AddQuestions();
 builder.Services.AddCards(builder.Configuration);
+builder.Services.AddTeams();
 builder.Services.AddIncidentIntake();
 builder.Services.AddOutlook();
 
@@ -29,6 +38,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 app.MapHealthEndpoints();
+app.MapTeamsEndpoints();
 app.MapIncidentEndpoints();
 app.MapQuestionEndpoints();
 app.MapOutlookEndpoints();

@@ -8,6 +8,7 @@ using IoTOwnerBot.Emulator.Hosting;
 using IoTOwnerBot.Emulator.Journal;
 using IoTOwnerBot.Emulator.Samples;
 using IoTOwnerBot.Emulator.Sentinel;
+using IoTOwnerBot.Emulator.Teams;
 using IoTOwnerBot.Emulator.Tenant;
 
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -40,6 +41,7 @@ public static class AdminEndpoints
         admin.MapGet("/faults", ListFaults);
         admin.MapDelete("/faults", ClearFaults);
         admin.MapPost("/reset", Reset);
+        admin.MapTeamsAdmin();
         return routes;
     }
 

@@ -17,6 +17,7 @@ public sealed class BearerTokenMiddleware(RequestDelegate next, TokenIssuer issu
             EmulatorArea.Arm => emulator.ArmAudience,
             EmulatorArea.Graph => emulator.GraphAudience,
             EmulatorArea.LogAnalytics => emulator.LogAnalyticsAudience,
+            EmulatorArea.Teams => emulator.BotConnectorAudience,
             _ => null,
         };
         if (audience is null)
@@ -27,7 +28,8 @@ public sealed class BearerTokenMiddleware(RequestDelegate next, TokenIssuer issu
 
         var header = context.Request.Headers.Authorization.ToString();
         var check = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7
-            ? await issuer.ValidateAsync(header[7..].Trim(), audience)
+            // Multi-tenant bots get their Bot Connector token from the botframework.com tenant.
+            ? await issuer.ValidateAsync(header[7..].Trim(), audience, area == EmulatorArea.Teams ? EmulatorContext.BotFrameworkTenantId : null)
             : new TokenCheck(TokenFailure.Missing, null, null);
         if (check.Principal is { } principal)
         {
@@ -57,6 +59,8 @@ public sealed class BearerTokenMiddleware(RequestDelegate next, TokenIssuer issu
         (EmulatorArea.Graph, TokenFailure.WrongAudience) => ("InvalidAuthenticationToken", "Invalid audience."),
         (EmulatorArea.Graph, TokenFailure.WrongTenant) => ("InvalidAuthenticationToken", "Invalid issuer or tenant."),
         (EmulatorArea.Graph, _) => ("InvalidAuthenticationToken", "Signature validation failed."),
+        (EmulatorArea.Teams, TokenFailure.Missing) => ("Unauthorized", "Authorization has been denied for this request."),
+        (EmulatorArea.Teams, _) => ("Unauthorized", $"Authorization has been denied for this request ({check.Failure})."),
         (_, TokenFailure.Missing) => ("AuthorizationRequiredError", "Valid authentication was not provided"),
         _ => ("InvalidTokenError", $"The provided authentication is not valid for this resource ({check.Failure})."),
     };

@@ -94,7 +94,7 @@ public static class EntraEndpoints
 
     /// <summary>App roles an admin would have granted the bot on each emulated API.</summary>
     private static string[] DefaultRoles(string audience, EmulatorContext emulator) =>
-        string.Equals(audience.TrimEnd('/'), emulator.GraphAudience, StringComparison.OrdinalIgnoreCase) ? ["Mail.Send", "User.Read.All", "MailboxSettings.Read"]
+        string.Equals(audience.TrimEnd('/'), emulator.GraphAudience, StringComparison.OrdinalIgnoreCase) ? ["Mail.Send", "User.Read.All", "MailboxSettings.Read", "TeamsAppInstallation.ReadWriteSelfForUser.All"]
         : string.Equals(audience.TrimEnd('/'), emulator.LogAnalyticsAudience, StringComparison.OrdinalIgnoreCase) ? ["Data.Read"]
         : [];
 
@@ -102,6 +102,7 @@ public static class EntraEndpoints
         string.Equals(tenant, emulator.TenantId, StringComparison.OrdinalIgnoreCase) ? emulator.TenantId
         : Guid.TryParse(tenant, out _) ? tenant.ToLowerInvariant()
         : allowCommon && tenant is "common" or "organizations" ? "{tenantid}"
+        : string.Equals(tenant, "botframework.com", StringComparison.OrdinalIgnoreCase) ? EmulatorContext.BotFrameworkTenantId
         : state.Domains.Contains(tenant, StringComparer.OrdinalIgnoreCase) ? emulator.TenantId
         : null;
 

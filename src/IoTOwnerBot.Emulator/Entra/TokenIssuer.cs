@@ -164,7 +164,7 @@ public sealed class TokenIssuer : IDisposable
     }
 
     /// <summary>Validates a bearer token the way an Azure resource provider would for <paramref name="audience"/>.</summary>
-    internal async Task<TokenCheck> ValidateAsync(string token, string audience)
+    internal async Task<TokenCheck> ValidateAsync(string token, string audience, string? otherTenant = null)
     {
         var parameters = new TokenValidationParameters
         {
@@ -183,7 +183,8 @@ public sealed class TokenIssuer : IDisposable
         }
 
         var tenant = jwt.TryGetPayloadValue<string>("tid", out var tid) ? tid : null;
-        if (tenant is null || !string.Equals(tenant, _context.TenantId, StringComparison.OrdinalIgnoreCase)
+        if (tenant is null
+            || (!string.Equals(tenant, _context.TenantId, StringComparison.OrdinalIgnoreCase) && !string.Equals(tenant, otherTenant, StringComparison.OrdinalIgnoreCase))
             || (jwt.Issuer != _context.V1Issuer(tenant) && jwt.Issuer != _context.V2Issuer(tenant)))
         {
             return new TokenCheck(TokenFailure.WrongTenant, null, jwt.Issuer);

@@ -21,6 +21,8 @@ public static class EmulatorApplication
         builder.Services.AddSingleton(context);
         builder.Services.AddSingleton(state);
         builder.Services.AddSingleton(new TokenIssuer(context, state.FindUser));
+        builder.Services.AddSingleton(new Teams.BotFrameworkKeys(context));
+        builder.Services.AddHttpClient(Teams.TeamsAdmin.HttpClientName);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
@@ -45,6 +47,7 @@ public static class EmulatorApplication
         app.MapEntraEndpoints();
         app.MapSentinelEndpoints();
         app.MapLogAnalyticsEndpoints();
+        Teams.TeamsEndpoints.MapTeamsEndpoints(app);
         app.MapGraphEndpoints();
         app.MapAdminEndpoints();
         Outlook.OutlookClick.MapOutlookClickEndpoints(app);

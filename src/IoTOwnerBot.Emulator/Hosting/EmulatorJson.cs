@@ -51,4 +51,10 @@ namespace IoTOwnerBot.Emulator.Hosting;
 [JsonSerializable(typeof(IReadOnlyList<FaultRule>))]
 [JsonSerializable(typeof(EmulatorOverview))]
 [JsonSerializable(typeof(JsonObject))]
+[JsonSerializable(typeof(Teams.TeamsChat))]
+[JsonSerializable(typeof(IReadOnlyList<Teams.TeamsChat>))]
+[JsonSerializable(typeof(Teams.ClickRequest))]
+[JsonSerializable(typeof(Teams.ActivityRequest))]
+[JsonSerializable(typeof(Teams.BotRegistration))]
+[JsonSerializable(typeof(Teams.BotReply))]
 internal sealed partial class EmulatorJson : JsonSerializerContext;

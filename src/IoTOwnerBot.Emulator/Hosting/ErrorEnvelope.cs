@@ -28,6 +28,12 @@ public enum EmulatorArea
     LogAnalytics,
     Entra,
     Admin,
+
+    /// <summary>The Bot Connector service of Teams (<c>/teams/v3/…</c>).</summary>
+    Teams,
+
+    /// <summary>The Bot Framework token issuer's OpenID metadata and keys (<c>/botframework/…</c>).</summary>
+    BotFramework,
 }
 
 internal static class Areas
@@ -39,6 +45,8 @@ internal static class Areas
         : path.StartsWithSegments("/entra", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.Entra
         // The lab page drives the admin API: like it, never journaled or faulted.
         : path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/lab", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.Admin
+        : path.StartsWithSegments("/teams", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.Teams
+        : path.StartsWithSegments("/botframework", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.BotFramework
         : EmulatorArea.Other;
 
     private static System.Text.Json.JsonSerializerOptions Options(HttpContext context) =>

@@ -36,6 +36,13 @@ public static partial class LocalMode
         ["Cloud:EntraAuthority"] = emulator.EntraAuthority,
         ["Cloud:EntraV1IssuerBase"] = emulator.EntraV1IssuerBase,
         ["Cloud:EntraV2IssuerBase"] = emulator.EntraAuthority,
+        ["Cloud:BotOpenIdMetadata"] = emulator.BotOpenIdMetadata,
+        ["Cloud:BotIssuer"] = emulator.BotIssuer,
+        ["Cloud:BotScope"] = emulator.BotScope,
+        ["Bot:AppId"] = LocalDefaults.BotAppId,
+        ["Bot:TenantId"] = emulator.TenantId,
+        ["Bot:TeamsAppId"] = Emulator.Teams.TeamsWorld.CatalogAppId,
+        ["Bot:ServiceUrl"] = emulator.TeamsServiceUrl,
         ["Sentinel:Workspaces:0:SubscriptionId"] = emulator.Workspace.SubscriptionId,
         ["Sentinel:Workspaces:0:ResourceGroup"] = emulator.Workspace.ResourceGroupName,
         ["Sentinel:Workspaces:0:WorkspaceName"] = emulator.Workspace.WorkspaceName,
@@ -60,6 +67,12 @@ public static partial class LocalMode
             lifetime.ApplicationStarted.Register(() =>
             {
                 var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses;
+                // The emulated Teams posts activities (card clicks) to this service's bot endpoint.
+                if (addresses?.FirstOrDefault() is { } first)
+                {
+                    emulator.State.Teams.MessagingEndpoint = first.TrimEnd('/') + Teams.TeamsExtensions.MessagesPath;
+                    emulator.State.Teams.BotAppId = LocalDefaults.BotAppId;
+                }
                 Log.Banner(logger, string.Join(", ", addresses ?? []), emulator.BaseUri.ToString());
             });
             return Task.CompletedTask;

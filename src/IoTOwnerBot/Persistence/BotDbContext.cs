@@ -2,18 +2,21 @@ using System.Text.Json;
 using IoTOwnerBot.Incidents;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace IoTOwnerBot.Persistence;
 
-/// <summary>The service's durable state: questions with their devices, recipients and timeline; work items; poller checkpoints.</summary>
+/// <summary>The service's durable state: questions with their devices, recipients and timeline; work items; poller checkpoints; Teams conversation references and cards.</summary>
 public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbContext(options)
 {
     public DbSet<Question> Questions => Set<Question>();
     public DbSet<QuestionDevice> Devices => Set<QuestionDevice>();
     public DbSet<Recipient> Recipients => Set<Recipient>();
+    public DbSet<TeamsConversation> TeamsConversations => Set<TeamsConversation>();
+    public DbSet<TeamsMessage> TeamsMessages => Set<TeamsMessage>();
     public DbSet<TimelineEvent> Timeline => Set<TimelineEvent>();
     public DbSet<WorkItem> WorkItems => Set<WorkItem>();
     public DbSet<PollerCheckpoint> PollerCheckpoints => Set<PollerCheckpoint>();
@@ -81,6 +84,20 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
         {
             p.ToTable("poller_checkpoints");
             p.HasKey(x => x.WorkspaceKey);
+        });
+        modelBuilder.Entity<TeamsConversation>(c =>
+        {
+            c.ToTable("teams_conversations");
+            c.HasIndex(x => new { x.TenantId, x.UserObjectId }).IsUnique();
+            c.Property(x => x.TenantId).HasMaxLength(64);
+            c.Property(x => x.UserObjectId).HasMaxLength(64);
+        });
+        modelBuilder.Entity<TeamsMessage>(m =>
+        {
+            m.ToTable("teams_messages");
+            m.HasIndex(x => new { x.QuestionId, x.RecipientObjectId }).IsUnique();
+            m.Property(x => x.RecipientObjectId).HasMaxLength(64);
+            m.Property(x => x.ShowsState).HasMaxLength(16);
         });
     }
 

@@ -26,17 +26,6 @@ public sealed class LabBrowserTests : IntegrationTest
         // As in local mode: the poller picks up what the lab raises (every 5 s, its shortest interval).
         settings["Sentinel:Poller:Enabled"] = "true";
         settings["Sentinel:Poller:Interval"] = "00:00:05";
-        // Card buttons call Service:PublicBaseUrl, so the service needs a port known before it starts.
-        var url = $"http://127.0.0.1:{FreeLoopbackPort()}";
-        settings["urls"] = url;
-        settings["Service:PublicBaseUrl"] = url;
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public override async Task InitializeAsync()

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Teams;
+
+/// <summary>
+/// The Bot Connector REST API, as far as the bot needs it: create a 1:1 conversation, list its member, send and
+/// update activities. The HTTP pipeline adds the bot's token, keeps to Teams' rate limits and retries 429, 412 and
+/// 5xx honouring Retry-After; what is left is thrown as <see cref="ConnectorException"/>. Calls go only to service URLs
+/// from validated activities or configuration.
+/// </summary>
+public sealed class BotConnectorClient(HttpClient http, IOptions<BotOptions> bot)
+{
+    public async Task<string> CreateConversationAsync(string serviceUrl, string memberId, string tenantId, CancellationToken ct)
+    {
+        var body = new ConversationParameters(false, new ChannelAccount { Id = "28:" + bot.Value.AppId }, [new ChannelAccount { Id = memberId }], tenantId,
+            new JsonObject { ["tenant"] = new JsonObject { ["id"] = tenantId } });
+        using var response = await http.PostAsJsonAsync(Url(serviceUrl, "v3/conversations"), body, TeamsJson.Default.ConversationParameters, ct);
+        var created = await ReadAsync(response, TeamsJson.Default.ResourceResponse, ct);
+        return created?.Id ?? throw new ConnectorException(response.StatusCode, null, "Create conversation returned no id.", null);
+    }
+
+    /// <summary>The conversation's first member (in a 1:1 chat, the user), for their <c>29:</c> id.</summary>
+    public async Task<ChannelAccount?> FirstMemberAsync(string serviceUrl, string conversationId, CancellationToken ct)
+    {
+        using var response = await http.GetAsync(Url(serviceUrl, $"v3/conversations/{Uri.EscapeDataString(conversationId)}/pagedmembers?pageSize=1"), ct);
+        var page = await ReadAsync(response, TeamsJson.Default.PagedMembers, ct);
+        return page?.Members is { Count: > 0 } members ? members[0] : null;
+    }
+
+    public async Task<string> SendAsync(string serviceUrl, string conversationId, OutgoingActivity activity, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync(Url(serviceUrl, $"v3/conversations/{Uri.EscapeDataString(conversationId)}/activities"),
+            activity, TeamsJson.Default.OutgoingActivity, ct);
+        var sent = await ReadAsync(response, TeamsJson.Default.ResourceResponse, ct);
+        return sent?.Id ?? throw new ConnectorException(response.StatusCode, null, "Send returned no activity id.", null);
+    }
+
+    /// <summary>Replaces a message for everyone (PUT is idempotent).</summary>
+    public async Task UpdateAsync(string serviceUrl, string conversationId, string activityId, OutgoingActivity activity, CancellationToken ct)
+    {
+        using var response = await http.PutAsJsonAsync(
+            Url(serviceUrl, $"v3/conversations/{Uri.EscapeDataString(conversationId)}/activities/{Uri.EscapeDataString(activityId)}"),
+            activity, TeamsJson.Default.OutgoingActivity, ct);
+        await ReadAsync(response, TeamsJson.Default.ResourceResponse, ct);
+    }
+
+    private static Uri Url(string serviceUrl, string path) => new(serviceUrl.TrimEnd('/') + "/" + path);
+
+    private static async Task<T?> ReadAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            string? code = null, message = null;
+            try
+            {
+                var error = JsonSerializer.Deserialize(text, TeamsJson.Default.ConnectorError)?.Error;
+                (code, message) = (error?.Code, error?.Message);
+            }
+            catch (JsonException)
+            {
+                // not the Connector's error shape
+            }
+            throw new ConnectorException(response.StatusCode, code, message ?? Truncate(text), RetryAfter(response));
+        }
+        return text.Length == 0 ? default : JsonSerializer.Deserialize(text, type);
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+        response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date is { } at ? at - DateTimeOffset.UtcNow : null);
+
+    private static string Truncate(string text) => text.Length <= 500 ? text : text[..500];
+}
+
+public sealed class ConnectorException(HttpStatusCode status, string? code, string message, TimeSpan? retryAfter)
+    : Exception($"Bot Connector answered {(int)status} {code}: {message}")
+{
+    public HttpStatusCode Status { get; } = status;
+    public string? Code { get; } = code;
+    public string Detail { get; } = message;
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    /// <summary>403 because the app is not installed for the user (or the user blocked the bot).</summary>
+    public bool IsNotInstalled => Status == HttpStatusCode.Forbidden && !IsBlocked;
+
+    public bool IsBlocked => Status == HttpStatusCode.Forbidden && Detail.Contains("MessageWritesBlocked", StringComparison.Ordinal);
+
+    public bool IsTransient => (int)Status is 408 or 412 or 429 or >= 500;
+
+    public string Summary => string.Create(CultureInfo.InvariantCulture, $"{(int)Status} {Code}: {Detail}");
+}
+
+/// <summary>
+/// Teams' limits, kept before a request leaves: per conversation a token bucket (7/s by default) and one request
+/// at a time, and a bucket for the whole tenant (30/s). Requests wait for a permit instead of earning a 429.
+/// </summary>
+public sealed class TeamsRateLimits : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _perConversation;
+    private readonly TokenBucketRateLimiter _tenant;
+
+    public TeamsRateLimits(IOptions<BotOptions> options)
+    {
+        var o = options.Value;
+        var bucket = PartitionedRateLimiter.Create<string, string>(conversation => RateLimitPartition.GetTokenBucketLimiter(conversation, _ => Bucket(o.RequestsPerSecondPerConversation)));
+        var serial = PartitionedRateLimiter.Create<string, string>(conversation => RateLimitPartition.GetConcurrencyLimiter(conversation, _ =>
+            new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 10_000, QueueProcessingOrder = QueueProcessingOrder.OldestFirst }));
+        _perConversation = PartitionedRateLimiter.CreateChained(serial, bucket);
+        _tenant = new TokenBucketRateLimiter(Bucket(o.RequestsPerSecondPerTenant));
+    }
+
+    private static TokenBucketRateLimiterOptions Bucket(int perSecond) => new()
+    {
+        TokenLimit = perSecond,
+        TokensPerPeriod = perSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 10_000,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        AutoReplenishment = true,
+    };
+
+    public async Task<IDisposable> AcquireAsync(string conversation, CancellationToken ct)
+    {
+        var tenant = await _tenant.AcquireAsync(1, ct);
+        var own = await _perConversation.AcquireAsync(conversation, 1, ct);
+        if (!tenant.IsAcquired || !own.IsAcquired)
+        {
+            tenant.Dispose();
+            own.Dispose();
+            throw new InvalidOperationException("Bot Connector rate limit queue is full.");
+        }
+        return new Leases(tenant, own);
+    }
+
+    public void Dispose()
+    {
+        _perConversation.Dispose();
+        _tenant.Dispose();
+    }
+
+    private sealed class Leases(RateLimitLease a, RateLimitLease b) : IDisposable
+    {
+        public void Dispose()
+        {
+            a.Dispose();
+            b.Dispose();
+        }
+    }
+}
+
+/// <summary>Takes a rate-limit permit for every attempt (inside the retry loop), keyed by the conversation in the URL.</summary>
+internal sealed class TeamsRateLimitHandler(TeamsRateLimits limits) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using var lease = await limits.AcquireAsync(ConversationOf(request.RequestUri), cancellationToken);
+        return await base.SendAsync(request, cancellationToken);
+    }
+
+    private static string ConversationOf(Uri? uri)
+    {
+        var path = uri?.AbsolutePath ?? "";
+        var at = path.IndexOf("/v3/conversations/", StringComparison.Ordinal);
+        if (at < 0) return "(create)";
+        var rest = path[(at + "/v3/conversations/".Length)..];
+        var slash = rest.IndexOf('/', StringComparison.Ordinal);
+        return Uri.UnescapeDataString(slash < 0 ? rest : rest[..slash]);
+    }
+}

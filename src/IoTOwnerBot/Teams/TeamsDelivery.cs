@@ -1,0 +1,117 @@
+using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Persistence;
+using IoTOwnerBot.Questions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Teams;
+
+public static class TeamsTimeline
+{
+    public const string Planned = "delivery.teams-planned";
+    public const string FallbackScheduled = "delivery.teams-fallback-scheduled";
+    public const string AppInstalled = "delivery.teams-app-installed";
+    public const string Sent = "delivery.teams-sent";
+    public const string Failed = "delivery.teams-failed";
+    public const string CardUpdated = "delivery.teams-card-updated";
+}
+
+/// <summary>
+/// The fallback policy at question creation (Delivery:Mode): Teams at once for owners without a mailbox or in
+/// TeamsOnly mode; otherwise a durable <c>teams.fallback</c> due after Delivery:TeamsAfter, which asks in Teams only
+/// if the question is still open then. Planned in the question's own unit of work.
+/// </summary>
+internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsMonitor<DeliveryOptions> delivery) : IQuestionDelivery
+{
+    public void Plan(Question question, QuestionService questions, DateTimeOffset now)
+    {
+        var options = delivery.CurrentValue;
+        if (!options.UsesTeams) return;
+        if (question.CardVersions.Count == 0) question.CardVersions = cards.CurrentVersions();
+        foreach (var recipient in question.Recipients.DistinctBy(r => r.ObjectId ?? r.Address.ToLowerInvariant()))
+        {
+            if (options.Mode == DeliveryMode.TeamsOnly)
+                TeamsFallback.Enqueue(db, questions, question, recipient, "Delivery:Mode is TeamsOnly", now);
+            else if (recipient.Mail is not { Length: > 0 })
+                TeamsFallback.Enqueue(db, questions, question, recipient, "they have no mailbox", now);
+            else if (recipient.ObjectId is { } objectId)
+            {
+                db.Enqueue(TeamsFallbackWork.Kind, TeamsFallbackWork.Key(question.Id, objectId),
+                    new TeamsFallbackWork(question.Id, objectId), now + options.TeamsAfter, question.Id);
+                questions.Record(question, TeamsTimeline.FallbackScheduled, QuestionService.Actor,
+                    $"{recipient.Display} will be asked in Teams if nobody has answered by {now + options.TeamsAfter:yyyy-MM-dd HH:mm:ss} UTC.", mirror: false, now);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Asks one owner in Teams, from anywhere: the fallback work, and the Outlook send handler when an e-mail fails for
+/// good (call <see cref="AskInTeamsAsync"/> before saving). Adds durable <c>teams.send</c> work and a timeline entry
+/// to the caller's unit of work; asking the same owner twice is one send.
+/// </summary>
+public sealed class TeamsFallback(BotDbContext db, QuestionService questions, IOptionsMonitor<DeliveryOptions> delivery, TimeProvider time)
+{
+    /// <summary>False when Teams is not used (EmailOnly) or this owner is already being asked there.</summary>
+    public async Task<bool> AskInTeamsAsync(Question question, Recipient recipient, string reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(recipient);
+        if (!delivery.CurrentValue.UsesTeams || question.State != QuestionState.Open) return false;
+        if (recipient.ObjectId is { } oid)
+        {
+            var key = TeamsSendWork.Key(question.Id, oid);
+            if (await db.WorkItems.AnyAsync(w => w.DedupeKey == key, ct) || db.WorkItems.Local.Any(w => w.DedupeKey == key)) return false;
+        }
+        Enqueue(db, questions, question, recipient, reason, time.GetUtcNow());
+        return true;
+    }
+
+    internal static void Enqueue(BotDbContext db, QuestionService questions, Question question, Recipient recipient, string reason, DateTimeOffset now)
+    {
+        if (recipient.ObjectId is not { } oid)
+        {
+            questions.Record(question, TeamsTimeline.Failed, QuestionService.Actor,
+                $"{recipient.Display} cannot be asked in Teams ({reason}): the directory does not know them.", mirror: true, now);
+            return;
+        }
+        db.Enqueue(TeamsSendWork.Kind, TeamsSendWork.Key(question.Id, oid), new TeamsSendWork(question.Id, oid, reason), now, question.Id);
+        questions.Record(question, TeamsTimeline.Planned, QuestionService.Actor, $"{recipient.Display} will be asked in Teams: {reason}.", mirror: false, now);
+    }
+}
+
+/// <summary>Durable work: send the question card to one owner's 1:1 chat (installing the app first when needed).</summary>
+public sealed record TeamsSendWork(Guid QuestionId, string ObjectId, string Reason)
+{
+    public const string Kind = "teams.send";
+    public static string Key(Guid questionId, string objectId) => $"{Kind}:{questionId:D}:{objectId.ToLowerInvariant()}";
+}
+
+/// <summary>Durable work due Delivery:TeamsAfter after creation: ask in Teams if the question is still open.</summary>
+public sealed record TeamsFallbackWork(Guid QuestionId, string ObjectId)
+{
+    public const string Kind = "teams.fallback";
+    public static string Key(Guid questionId, string objectId) => $"{Kind}:{questionId:D}:{objectId.ToLowerInvariant()}";
+}
+
+/// <summary>Durable work: PUT every Teams card of a question so it shows the question's current state.</summary>
+public sealed record TeamsUpdateWork(Guid QuestionId)
+{
+    public const string Kind = "teams.update";
+}
+
+/// <summary>Durable work: a text message into a conversation (greeting, help).</summary>
+public sealed record TeamsReplyWork(string ServiceUrl, string ConversationId, string Text)
+{
+    public const string Kind = "teams.reply";
+}
+
+/// <summary>After an answer from any channel, every Teams card of the question is updated to the outcome.</summary>
+internal sealed class TeamsAnswerObserver(BotDbContext db) : IAnswerObserver
+{
+    public async Task AnsweredAsync(Question question, DateTimeOffset now, CancellationToken ct)
+    {
+        if (await db.TeamsMessages.AnyAsync(m => m.QuestionId == question.Id, ct))
+            db.Enqueue(TeamsUpdateWork.Kind, $"{TeamsUpdateWork.Kind}:{question.Id:D}:answered", new TeamsUpdateWork(question.Id), now, question.Id);
+    }
+}
