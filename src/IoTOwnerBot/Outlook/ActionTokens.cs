@@ -78,7 +78,7 @@ internal sealed record ActionTokenPayload(
 /// <summary>The Action.Http body our e-mail card sends (owner-question/email template).</summary>
 public sealed record ActionBody(string? QuestionId, string? Answer, string? Token)
 {
-    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; init; }
+    [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
