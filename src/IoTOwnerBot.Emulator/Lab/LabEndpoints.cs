@@ -1,5 +1,6 @@
 using System.Net;
 
+using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Emulator.Hosting;
 
 using Microsoft.AspNetCore.StaticFiles;
@@ -20,6 +21,7 @@ public static class LabEndpoints
     public static IEndpointRouteBuilder MapLab(this IEndpointRouteBuilder routes)
     {
         var lab = routes.MapGroup("/lab").AddEndpointFilter(LoopbackOnly);
+        lab.MapGet("/api/questions", QuestionsAsync);
         lab.MapGet("/{**path}", Serve);
         return routes;
     }
@@ -44,6 +46,39 @@ public static class LabEndpoints
         if (contentType.StartsWith("text/", StringComparison.Ordinal) || contentType.EndsWith("javascript", StringComparison.Ordinal))
             contentType += "; charset=utf-8";
         return TypedResults.Stream(stream, contentType);
+    }
+
+    /// <summary>The SOC audience and role the service uses in local mode (LocalMode's SocApi settings).</summary>
+    public const string LocalSocAudience = "api://iotownerbot-local";
+    public const string SocRole = "IoTOwnerBot.Soc";
+
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>
+    /// The service's questions of an incident with their timelines, read through the service's SOC API as a SOC tool
+    /// would: with an app token from the emulator's Entra carrying the SOC role. The service is the bot registered with
+    /// the emulated Teams (its messaging endpoint), as in local mode.
+    /// </summary>
+    public static async Task<IResult> QuestionsAsync(string incidentId, EmulatorState state, TokenIssuer issuer, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(issuer);
+        var endpoint = state.Teams.MessagingEndpoint;
+        if (endpoint is null || !Uri.TryCreate(endpoint, UriKind.Absolute, out var messages))
+            return TypedResults.Json(ErrorEnvelope.Of("NoService", "No bot is registered with the emulator (POST /admin/teams/bot), so the lab does not know where the service is."), statusCode: 503);
+        var url = new Uri(messages, "/api/questions?incidentId=" + Uri.EscapeDataString(incidentId));
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new("Bearer", issuer.Mint(new TokenRequest { Audience = LocalSocAudience, Roles = [SocRole] }));
+        try
+        {
+            using var response = await Http.SendAsync(request, ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            return TypedResults.Text(body.Length > 0 ? body : "null", "application/json", statusCode: (int)response.StatusCode);
+        }
+        catch (HttpRequestException ex)
+        {
+            return TypedResults.Json(ErrorEnvelope.Of("ServiceUnreachable", $"The service at {url.GetLeftPart(UriPartial.Authority)} did not answer: {ex.Message}"), statusCode: 502);
+        }
     }
 
     private static async ValueTask<object?> LoopbackOnly(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

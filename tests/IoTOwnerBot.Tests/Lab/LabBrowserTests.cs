@@ -20,6 +20,7 @@ public sealed class LabBrowserTests : IntegrationTest
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
     private IPage _page = null!;
+    private string _testName = "test";
 
     protected override void Configure(Dictionary<string, string?> settings)
     {
@@ -31,6 +32,9 @@ public sealed class LabBrowserTests : IntegrationTest
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
+        // As local mode does: the emulated Teams delivers card clicks to this service's bot endpoint.
+        Emulator.State.Teams.MessagingEndpoint = new Uri(Bot.BaseAddress, "api/messages").AbsoluteUri;
+        Emulator.State.Teams.BotAppId = IoTOwnerBot.Hosting.LocalDefaults.BotAppId;
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -48,9 +52,9 @@ public sealed class LabBrowserTests : IntegrationTest
     public override async Task DisposeAsync()
     {
         // The page as the test left it: the first thing to look at when a step failed.
-        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", "last.png"), FullPage = true });
-        await File.WriteAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "screenshots", "last-service-log.txt"),
-            Bot.Logs.Entries.Where(e => e.Level >= LogLevel.Warning).Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception}"));
+        await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", $"last-{_testName}.png"), FullPage = true });
+        await File.WriteAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "screenshots", $"last-{_testName}.log"),
+            Bot.Logs.Entries.Where(e => e.Level >= LogLevel.Information && !e.Category.StartsWith("Microsoft.", StringComparison.Ordinal)).Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception}"));
         await _browser.DisposeAsync();
         _playwright.Dispose();
         await base.DisposeAsync();
@@ -59,6 +63,7 @@ public sealed class LabBrowserTests : IntegrationTest
     [Fact]
     public async Task Lab_RaiseIncident_AnswerYesInOutlook_ShowsIncidentClosed()
     {
+        _testName = "outlook";
         await _page.GotoAsync(Emulator.Base + "lab/");
         await Expect(_page.Locator("[data-sample='ews-scan-detected']")).ToBeVisibleAsync();
         await ScreenshotAsync("1-incidents");
@@ -92,6 +97,44 @@ public sealed class LabBrowserTests : IntegrationTest
         // What the page shows is what Sentinel holds.
         var details = await Admin.IncidentAsync(name!);
         Assert.Equal("Closed", (string?)details["incident"]!["properties"]!["status"]);
+    }
+
+    [Fact]
+    public async Task Lab_EmailFails_AnswerNoInTeams_RaisesSeverity()
+    {
+        _testName = "teams";
+        await _page.GotoAsync(Emulator.Base + "lab/");
+        // The owner loses her mailbox, so the e-mail cannot be delivered and the bot asks her in Teams.
+        await _page.Locator("[data-test=mailbox-user]").SelectOptionAsync("maria.garcia@contoso.example");
+        await _page.Locator("[data-test=mailbox-toggle]").ClickAsync();
+        await Expect(_page.Locator("[data-test=mailbox-toggle]")).ToHaveTextAsync("Give back mailbox");
+
+        await _page.Locator("[data-sample='ews-scan-detected'] [data-test=raise]").ClickAsync();
+        var incident = _page.Locator("[data-test=incident]");
+        var name = await incident.GetAttributeAsync("data-incident");
+        await Expect(incident.Locator("[data-test=severity]")).ToHaveTextAsync("Low");
+
+        await _page.Locator("[data-test=owner-chat]").First.ClickAsync();
+        var card = _page.Locator("[data-test=card][data-host=teams]");
+        await Expect(card).ToContainTextAsync("No, this is NOT expected");
+        await ScreenshotAsync("6-teams-question");
+
+        await card.GetByRole(AriaRole.Button, new() { Name = "No, this is NOT expected" }).ClickAsync();
+        // The bot replaces the card in the chat with the answered one.
+        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "No, this is NOT expected" })).ToHaveCountAsync(0);
+        await ScreenshotAsync("7-teams-answered");
+
+        await _page.GotoAsync($"{Emulator.Base}lab/#/incidents/{name}");
+        await Expect(incident.Locator("[data-test=severity]")).ToHaveTextAsync("Medium");
+        await Expect(incident.Locator("[data-test=status]")).ToHaveTextAsync("Active");
+        await Expect(incident.Locator("[data-test=labels]")).ToContainTextAsync("IoT owner: not expected");
+        await Expect(incident.Locator("[data-test=timeline]")).ToContainTextAsync("Teams");
+        await ScreenshotAsync("8-incident-not-expected");
+
+        // No e-mail reached her: the answer came through Teams.
+        Assert.Empty(Emulator.State.MessagesFor("maria.garcia@contoso.example"));
+        var details = await Admin.IncidentAsync(name!);
+        Assert.Equal("Medium", (string?)details["incident"]!["properties"]!["severity"]);
     }
 
     private static string ChromiumPath()

@@ -79,8 +79,8 @@ const views = {
   incidents: () => ({
     title: "Incidents",
     async load() {
-      const [incidents, list, faults] = await Promise.all([api("/admin/incidents"), samples(), api("/admin/faults")]);
-      return { incidents, samples: list, faults };
+      const [incidents, list, faults, users] = await Promise.all([api("/admin/incidents"), samples(), api("/admin/faults"), api("/admin/users")]);
+      return { incidents, samples: list, faults, users };
     },
     render: renderIncidents,
   }),
@@ -92,7 +92,13 @@ const views = {
         samples(),
         api(`/admin/requests?pathContains=${enc(name)}`),
       ]);
-      return { details, samples: list, requests };
+      let questions;
+      try {
+        questions = await api(`/lab/api/questions?incidentId=${enc(details.incident.id)}`);
+      } catch (e) {
+        questions = { error: e.message };
+      }
+      return { details, samples: list, requests, questions };
     },
     render: renderIncident,
   }),
@@ -140,12 +146,7 @@ const views = {
   soc: () => ({
     title: "SOC channel",
     async load() {
-      try {
-        return { channels: await api("/admin/teams/channels") };
-      } catch (e) {
-        if (e.status === 404) return { unsupported: true };
-        throw e;
-      }
+      return {};
     },
     render: renderSoc,
   }),
@@ -169,7 +170,7 @@ function route() {
 
 // ---------------------------------------------------------------- incidents
 
-function renderIncidents({ incidents, samples: list, faults }) {
+function renderIncidents({ incidents, samples: list, faults, users }) {
   const sorted = [...incidents].sort((a, b) => b.properties.incidentNumber - a.properties.incidentNumber);
   return h("div.columns",
     h("section.panel.side",
@@ -180,6 +181,7 @@ function renderIncidents({ incidents, samples: list, faults }) {
         h("div.hint", s.productNames.join(", ")),
         h("ul.devices", s.devices.map((d) => h("li", `${d.deviceName ?? "(no name)"} — ${d.owners.length ? d.owners.join(", ") : "no owner"}`))),
         h("button.primary", { "data-test": "raise", onclick: () => raise(s.name) }, "Raise"))),
+      renderMailboxSwitch(users),
       renderFaults(faults)),
     h("section.panel.main",
       h("h2", "Microsoft Sentinel incidents"),
@@ -205,14 +207,38 @@ async function raise(sample) {
   location.hash = `#/incidents/${enc(raised.incident.name)}`;
 }
 
+const mailboxForm = { user: "maria.garcia@contoso.example" };
+
+/** E-mail that cannot be delivered: an owner without a mailbox is asked in Teams straight away. */
+function renderMailboxSwitch(users) {
+  const people = users.filter((u) => u.userPrincipalName !== "iotownerbot@contoso.example")
+    .sort((a, b) => a.userPrincipalName.localeCompare(b.userPrincipalName));
+  const select = h("select", { "aria-label": "owner", "data-test": "mailbox-user" },
+    people.map((u) => h("option", { value: u.userPrincipalName, selected: u.userPrincipalName === mailboxForm.user },
+      `${u.userPrincipalName}${u.mail ? "" : " (no mailbox)"}`)));
+  select.addEventListener("change", () => { mailboxForm.user = select.value; refreshNow(); });
+  const chosen = people.find((u) => u.userPrincipalName === mailboxForm.user);
+  const toggle = async () => {
+    await post("/admin/users", { userPrincipalName: chosen.userPrincipalName, mail: chosen.mail ? null : chosen.userPrincipalName });
+    refreshNow();
+  };
+  return h("div.faults",
+    h("h3", "Let e-mail fail"),
+    h("p.hint", "Without a mailbox, Graph refuses the bot's e-mail, and the bot asks the owner in Teams instead. Change this before raising the incident."),
+    h("div.row", select, " ", chosen ? h("button", { "data-test": "mailbox-toggle", onclick: toggle }, chosen.mail ? "Remove mailbox" : "Give back mailbox") : null));
+}
+
+const faultForm = { path: "sendMail", status: "404", times: 1 };
+
 function renderFaults(faults) {
-  const path = h("input", { value: "sendMail", size: 12, "aria-label": "path contains", "data-test": "fault-path" });
+  const path = h("input", { value: faultForm.path, size: 12, "aria-label": "path contains", "data-test": "fault-path", oninput: (e) => (faultForm.path = e.target.value) });
   const status = h("select", { "aria-label": "status", "data-test": "fault-status" },
-    [["404", "404 (no mailbox)"], ["400", "400"], ["429", "429 (throttled)"], ["500", "500"], ["503", "503"]].map(([v, t]) => h("option", { value: v }, t)));
-  const times = h("input", { type: "number", value: 1, min: 1, max: 100, size: 3, "aria-label": "times", "data-test": "fault-times" });
+    [["404", "404 (no mailbox)"], ["400", "400"], ["429", "429 (throttled)"], ["500", "500"], ["503", "503"]].map(([v, t]) => h("option", { value: v, selected: v === faultForm.status }, t)));
+  status.addEventListener("change", () => (faultForm.status = status.value));
+  const times = h("input", { type: "number", value: faultForm.times, oninput: (e) => (faultForm.times = e.target.value), min: 1, max: 100, size: 3, "aria-label": "times", "data-test": "fault-times" });
   return h("div.faults",
     h("h3", "Make Microsoft's side fail"),
-    h("p.hint", "The next matching requests from the bot get this answer (e.g. Graph sendMail, so the bot falls back to Teams)."),
+    h("p.hint", "The next matching requests from the bot get this answer — throttling (429), server errors, refusals — and you can watch the bot retry and carry on."),
     h("div.row", "Path contains ", path),
     h("div.row", "Status ", status, " × ", times, " ",
       h("button", { "data-test": "add-fault", onclick: async () => {
@@ -224,7 +250,7 @@ function renderFaults(faults) {
     faults.length === 0 ? null : h("button", { onclick: async () => { await api("/admin/faults", { method: "DELETE" }); refreshNow(); } }, "Clear faults"));
 }
 
-function renderIncident({ details, samples: list, requests }) {
+function renderIncident({ details, samples: list, requests, questions }) {
   const { incident, comments } = details;
   const p = incident.properties;
   const sample = list.find((s) => s.name === details.sample);
@@ -249,8 +275,9 @@ function renderIncident({ details, samples: list, requests }) {
       sortedComments.length === 0
         ? h("p.empty", "No comments yet. The bot comments once it has found the owners.")
         : h("ol.comments", { "data-test": "comments" }, sortedComments.map((c) => h("li.comment",
-          h("div.comment-head", h("strong", c.properties.author?.name ?? c.properties.author?.userPrincipalName ?? "unknown"), " · ", when(c.properties.createdTimeUtc)),
-          h("div.comment-body", c.properties.message))))),
+          h("div.comment-head", h("strong", c.properties.author?.name ?? c.properties.author?.userPrincipalName ?? c.properties.author?.email ?? `app ${c.properties.author?.objectId ?? "unknown"}`), " · ", when(c.properties.createdTimeUtc)),
+          h("div.comment-body", c.properties.message)))),
+      renderQuestions(questions)),
     h("section.panel.side",
       h("h3", "Devices and owners"),
       (sample?.devices ?? []).map((d) => h("div.device",
@@ -263,6 +290,19 @@ function renderIncident({ details, samples: list, requests }) {
       h("p.hint", "Sentinel API calls naming this incident, as the emulator saw them."),
       requests.length === 0 ? h("p.empty", "Nothing yet.") : h("ol.journal", requests.slice(-40).map((r) =>
         h("li", h("code", `${r.method} ${shortPath(r.path)}`), " ", h(`span.status.s${String(r.status)[0]}xx`, r.status))))));
+}
+
+function renderQuestions(questions) {
+  const title = h("h3", { id: "timeline" }, "The bot's question and its timeline");
+  if (questions?.error) return h("div", title, h("p.empty", `The service's SOC API did not answer: ${questions.error}`));
+  if (!questions?.length) return h("div", title, h("p.empty", "The bot has not taken up this incident yet (its poller reads Sentinel every few seconds)."));
+  return h("div", { "data-test": "questions" }, title, questions.map((q) => h("div.question",
+    h("div.question-head", badge("question", q.state), ` Round ${q.round}`,
+      q.answer ? ` · answered ${q.answer} by ${q.answeredBy} in ${q.answerChannel} at ${when(q.answeredAt)}` : "",
+      q.expiresAt && !q.answer ? ` · answer by ${when(q.expiresAt)}` : ""),
+    h("div.hint", "Asked: ", q.recipients.map((r) => `${r.displayName ?? r.address} (${r.source})`).join(", ") || "nobody"),
+    h("ol.timeline", { "data-test": "timeline" }, q.timeline.map((t) => h("li",
+      h("span.when", new Date(t.at).toLocaleTimeString()), " ", h("code", t.kind), " ", h("span.hint", t.actor), h("div", t.message)))))));
 }
 
 function shortPath(path) {
@@ -391,15 +431,13 @@ function renderActivity(user, message, click) {
 
 // ---------------------------------------------------------------- SOC channel
 
-function renderSoc(data) {
-  if (data.unsupported) {
-    return h("section.panel.main", { "data-test": "soc" },
-      h("h2", "SOC channel thread"),
-      h("p.empty", "The emulator does not emulate Teams channels yet, so there is no SOC thread to show. The decision thread is on the incident itself: its comments, labels, severity and status (see Incidents)."));
-  }
+function renderSoc() {
+  // Not faked: the emulator has no Teams channels yet, and the service does not post a SOC thread yet.
   return h("section.panel.main", { "data-test": "soc" },
-    h("h2", "SOC channel"),
-    h("pre", JSON.stringify(data.channels, null, 2)));
+    h("h2", "SOC channel thread"),
+    h("p.empty", "Not available yet: the emulator does not emulate Teams channels, and the service does not post the SOC thread yet. " +
+      "The decision thread is on the incident itself — its comments, labels, severity and status — and in the bot's question timeline (open an incident)."),
+    h("p", link("#/incidents", "Go to the incidents")));
 }
 
 // ---------------------------------------------------------------- shell
