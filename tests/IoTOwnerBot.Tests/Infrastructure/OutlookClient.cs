@@ -36,10 +36,13 @@ public sealed class OutlookClient(EmulatorServer emulator) : IDisposable
         return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
     }
 
-    /// <summary>Clicks a button as <paramref name="asUser"/>, with optional token overrides (see the emulator's OutlookClick).</summary>
-    public async Task<Click> ClickAsync(string address, string title, string asUser, JsonObject? token = null, string messageId = "latest", string? tokenHeader = null)
+    /// <summary>
+    /// Clicks the button at <paramref name="index"/> (0: yes, 1: no; titles are in the owner's language) as
+    /// <paramref name="asUser"/>, with optional token overrides (see the emulator's OutlookClick).
+    /// </summary>
+    public async Task<Click> ClickAsync(string address, int index, string asUser, JsonObject? token = null, string messageId = "latest", string? tokenHeader = null)
     {
-        var body = new JsonObject { ["title"] = title, ["asUser"] = asUser };
+        var body = new JsonObject { ["index"] = index, ["asUser"] = asUser };
         if (token is not null) body["token"] = token;
         if (tokenHeader is not null) body["tokenHeader"] = tokenHeader;
         using var response = await _http.PostAsJsonAsync($"admin/mailboxes/{Uri.EscapeDataString(address)}/messages/{messageId}/actions", body);

@@ -6,7 +6,7 @@ namespace IoTOwnerBot.Tests.Infrastructure;
 /// <summary>Keeps every log line of a host so tests can assert what the service said.</summary>
 public sealed class TestLogCollector : ILoggerProvider
 {
-    public sealed record Entry(string Category, LogLevel Level, int EventId, string Message, Exception? Exception = null);
+    public sealed record Entry(string Category, LogLevel Level, int EventId, string Message);
 
     private readonly ConcurrentQueue<Entry> _entries = new();
 
@@ -22,7 +22,7 @@ public sealed class TestLogCollector : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (IsEnabled(logLevel)) entries.Enqueue(new Entry(category, logLevel, eventId.Id, formatter(state, exception), exception));
+            if (IsEnabled(logLevel)) entries.Enqueue(new Entry(category, logLevel, eventId.Id, formatter(state, exception) + (exception is null ? "" : " | " + exception)));
         }
     }
 }

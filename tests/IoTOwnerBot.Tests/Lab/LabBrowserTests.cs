@@ -54,7 +54,7 @@ public sealed class LabBrowserTests : IntegrationTest
         // The page as the test left it: the first thing to look at when a step failed.
         await _page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(AppContext.BaseDirectory, "screenshots", $"last-{_testName}.png"), FullPage = true });
         await File.WriteAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "screenshots", $"last-{_testName}.log"),
-            Bot.Logs.Entries.Where(e => e.Level >= LogLevel.Information && !e.Category.StartsWith("Microsoft.", StringComparison.Ordinal)).Select(e => $"{e.Level} {e.Category}: {e.Message} {e.Exception}"));
+            Bot.Logs.Entries.Where(e => e.Level >= LogLevel.Information && !e.Category.StartsWith("Microsoft.", StringComparison.Ordinal)).Select(e => $"{e.Level} {e.Category}: {e.Message}"));
         await _browser.DisposeAsync();
         _playwright.Dispose();
         await base.DisposeAsync();

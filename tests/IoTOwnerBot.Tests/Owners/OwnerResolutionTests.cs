@@ -74,7 +74,8 @@ public sealed class OwnerResolutionTests : IntegrationTest
 
         var owner = Assert.Single(question.Recipients);
         Assert.Equal(OwnerSource.Fallback, owner.Source);
-        Assert.Contains("fallback", Assert.Single(await Admin.CommentsAsync(incident.Name)), StringComparison.Ordinal);
+        // soc.lead has no mailbox in the emulated tenant, so a second comment reports the failed e-mail.
+        Assert.Single(await Admin.CommentsAsync(incident.Name), c => c.Contains("fallback", StringComparison.Ordinal));
     }
 
     [Fact]
