@@ -133,7 +133,7 @@ public sealed class TeamsWorld
             }
             if (!_chats.TryGetValue(user.Id, out var chat))
             {
-                var hash = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes($"chat:{botId}:{user.Id}".ToLowerInvariant())))[..48];
+                var hash = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.UTF8.GetBytes($"chat:{botId}:{user.Id}".ToLowerInvariant())))[..40];
                 chat = new Chat(user.Id, TeamsUserId(user.Id), $"a:1{hash}", botId);
                 _chats[user.Id] = chat;
             }

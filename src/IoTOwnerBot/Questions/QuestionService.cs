@@ -63,7 +63,8 @@ public sealed partial class QuestionService(
             {
                 Address = o.Address, Source = o.Source, DeviceNames = o.DeviceNames.ToList(),
                 FoundInDirectory = o.User is not null, ObjectId = o.User?.ObjectId, UserPrincipalName = o.User?.UserPrincipalName,
-                Mail = o.User?.Mail ?? (o.Address.Contains('@', StringComparison.Ordinal) ? o.Address : null),
+                // A directory user without mail has no mailbox; an address the directory does not know is still mailed.
+                Mail = o.User is { } user ? user.Mail : o.Address.Contains('@', StringComparison.Ordinal) ? o.Address : null,
                 DisplayName = o.User?.DisplayName, PreferredLanguage = o.User?.PreferredLanguage,
             }).ToList(),
         };

@@ -19,6 +19,8 @@ public sealed class ConfigurationTests : IAsyncLifetime
     [InlineData("Intake:HmacSecrets:0", "short", "Intake:HmacSecrets")]
     [InlineData("Cloud:ArmEndpoint", "not a url", "ArmEndpoint")]
     [InlineData("Jobs:Concurrency", "0", "Concurrency")]
+    [InlineData("Bot:AppId", "not-a-guid", "Bot:AppId")]
+    [InlineData("Delivery:Mode", "Pigeon", "Delivery")]
     public async Task BadSetting_StopsTheService_NamingTheKey(string key, string value, string named)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>

@@ -124,8 +124,10 @@ public sealed class BotHost : IAsyncDisposable
     public Task WaitForIdleAsync(TimeSpan? timeout = null) =>
         WaitForAsync(db =>
         {
+            // Work planned for later and not yet attempted (a Teams fallback due in half an hour) does not keep the
+            // service busy; a retry waiting for its next attempt does.
             var now = Services.GetRequiredService<TimeProvider>().GetUtcNow();
-            return db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || w.DueAt > now);
+            return db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || (w.Attempts == 0 && w.DueAt > now));
         }, "all due work done", timeout);
 
     public async ValueTask DisposeAsync()

@@ -23,7 +23,8 @@ public sealed class DurabilityTests : IntegrationTest
 
         Assert.Equal(1, await QuestionCountAsync());
         Assert.Single(await Admin.CommentsAsync(incident.Name));
-        Assert.True(await Bot.QueryAsync(db => db.WorkItems.Where(w => w.Kind != ExpireWork.Kind).AllAsync(w => w.Status == WorkStatus.Succeeded)));
+        // Everything attempted succeeded; only work planned for later (the Teams fallback) is still waiting.
+        Assert.True(await Bot.QueryAsync(db => db.WorkItems.AllAsync(w => w.Status == WorkStatus.Succeeded || (w.Status == WorkStatus.Pending && w.Attempts == 0))));
     }
 
     [Fact]
