@@ -51,6 +51,7 @@ public static class EmulatorApplication
         app.MapGraphEndpoints();
         app.MapAdminEndpoints();
         Outlook.OutlookClick.MapOutlookClickEndpoints(app);
+        Lab.LabEndpoints.MapLab(app);
         app.MapGet("/", () => TypedResults.Redirect("/admin"));
         app.MapFallback(ErrorEnvelopeMiddleware.NotFound);
         return app;

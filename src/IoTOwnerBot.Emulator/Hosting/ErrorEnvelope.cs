@@ -43,7 +43,8 @@ internal static class Areas
         : path.StartsWithSegments("/graph", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.Graph
         : path.StartsWithSegments("/loganalytics", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.LogAnalytics
         : path.StartsWithSegments("/entra", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.Entra
-        : path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.Admin
+        // The lab page drives the admin API: like it, never journaled or faulted.
+        : path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/lab", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.Admin
         : path.StartsWithSegments("/teams", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.Teams
         : path.StartsWithSegments("/botframework", StringComparison.OrdinalIgnoreCase) ? EmulatorArea.BotFramework
         : EmulatorArea.Other;

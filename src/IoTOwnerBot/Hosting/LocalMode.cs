@@ -83,7 +83,7 @@ public static partial class LocalMode
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "LOCAL MODE: IoTOwnerBot listens on {Addresses} and talks only to the local emulator at {Emulator} (admin API: {Emulator}admin). Set Credentials:Mode to use Azure.")]
+        [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "LOCAL MODE: IoTOwnerBot listens on {Addresses} and talks only to the local emulator at {Emulator} (admin API: {Emulator}admin). Open the lab in a browser: {Emulator}lab/ . Set Credentials:Mode to use Azure.")]
         public static partial void Banner(ILogger logger, string addresses, string emulator);
     }
 }
