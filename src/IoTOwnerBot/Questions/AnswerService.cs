@@ -46,7 +46,7 @@ public sealed partial class AnswerService(
     TimeProvider time,
     WorkSignal signal,
     IOptionsMonitor<DecisionOptions> decision,
-    IEnumerable<IAnswerObserver> observers,
+    IEnumerable<IQuestionObserver> observers,
     ILogger<AnswerService> logger)
 {
     public Task<AnswerResult> AnswerAsync(Guid questionId, OwnerAnswer answer, Responder responder, string channel, CancellationToken ct) =>
@@ -92,7 +92,7 @@ public sealed partial class AnswerService(
         var tracked = await db.Questions.SingleAsync(q => q.Id == questionId, ct);
         questions.Record(tracked, TimelineKinds.AnswerRecorded, by,
             $"{by} answered \"{Describe(answer)}\" in {channel} at {now:yyyy-MM-dd HH:mm:ss} UTC.", mirror: false, now);
-        foreach (var observer in observers) await observer.AnsweredAsync(tracked, now, ct);
+        foreach (var observer in observers) await observer.DecidedAsync(tracked, now, ct);
         db.Enqueue(IncidentUpdateWork.Kind, $"update:{questionId:D}",
             new IncidentUpdateWork(questionId, Guid.NewGuid()), now, questionId);
         try
@@ -171,15 +171,6 @@ public sealed partial class AnswerService(
         [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "Security: user {ObjectId} tried to answer question {QuestionId} via {Channel} but was not asked")]
         public static partial void Rejected(ILogger logger, Guid questionId, string? objectId, string channel);
     }
-}
-
-/// <summary>
-/// A channel that shows the question elsewhere (Teams cards): it plans durable work for a recorded answer in the
-/// answer's own unit of work, e.g. updating its cards so every view shows the outcome.
-/// </summary>
-public interface IAnswerObserver
-{
-    Task AnsweredAsync(Question question, DateTimeOffset now, CancellationToken ct);
 }
 
 /// <summary>Durable work: apply a recorded answer to the incident and comment on it under a fixed id.</summary>

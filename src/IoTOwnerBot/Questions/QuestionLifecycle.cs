@@ -18,6 +18,7 @@ public sealed partial class QuestionLifecycle(
     QuestionService questions,
     TimeProvider time,
     WorkSignal signal,
+    IEnumerable<IQuestionObserver> observers,
     ILogger<QuestionLifecycle> logger)
 {
     public async Task<LifecycleResult> CancelAsync(Guid id, string actor, string? reason, CancellationToken ct)
@@ -29,6 +30,7 @@ public sealed partial class QuestionLifecycle(
 
         questions.Record(question, TimelineKinds.Cancelled, actor,
             $"{actor} cancelled the question{Because(reason)}. The owners' answers will no longer change the incident.", mirror: true, now);
+        foreach (var observer in observers) await observer.DecidedAsync(question, now, ct);
         await db.SaveChangesAsync(ct);
         signal.Notify();
         Log.Cancelled(logger, id);
@@ -45,8 +47,11 @@ public sealed partial class QuestionLifecycle(
         if (previous.Recipients.Count == 0) return new LifecycleResult(LifecycleStatus.NotOpen, previous);
 
         var now = time.GetUtcNow();
-        if (previous.State == QuestionState.Open && !await TransitionAsync(previous, QuestionState.Cancelled, now, ct))
-            return new LifecycleResult(LifecycleStatus.NotOpen, previous);
+        if (previous.State == QuestionState.Open)
+        {
+            if (!await TransitionAsync(previous, QuestionState.Cancelled, now, ct)) return new LifecycleResult(LifecycleStatus.NotOpen, previous);
+            foreach (var observer in observers) await observer.DecidedAsync(previous, now, ct);
+        }
 
         var next = new Question
         {
@@ -109,6 +114,7 @@ public sealed partial class QuestionLifecycle(
 
         questions.Record(question, TimelineKinds.Expired, QuestionService.Actor,
             "Nobody answered before the deadline. The incident is labelled and otherwise left as it is.", mirror: false, now);
+        foreach (var observer in observers) await observer.DecidedAsync(question, now, ct);
         db.Enqueue(IncidentUpdateWork.Kind, $"update:{question.Id:D}", new IncidentUpdateWork(question.Id, Guid.NewGuid()), now, question.Id);
         await db.SaveChangesAsync(ct);
         signal.Notify();

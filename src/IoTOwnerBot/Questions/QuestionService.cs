@@ -179,6 +179,16 @@ public sealed partial class QuestionService(
 /// A channel that asks owners (Outlook; Teams later). It plans its durable work for a new open question in the
 /// question's own unit of work, so the question and its deliveries are saved together or not at all.
 /// </summary>
+/// <summary>
+/// Something that shows a question elsewhere (Teams cards, the SOC thread): when the question is decided — answered,
+/// expired or cancelled — it plans durable work in the decision's own unit of work, e.g. updating its cards so every
+/// view shows the outcome.
+/// </summary>
+public interface IQuestionObserver
+{
+    Task DecidedAsync(Question question, DateTimeOffset now, CancellationToken ct);
+}
+
 public interface IQuestionDelivery
 {
     void Plan(Question question, QuestionService questions, DateTimeOffset now);

@@ -106,12 +106,12 @@ public sealed record TeamsReplyWork(string ServiceUrl, string ConversationId, st
     public const string Kind = "teams.reply";
 }
 
-/// <summary>After an answer from any channel, every Teams card of the question is updated to the outcome.</summary>
-internal sealed class TeamsAnswerObserver(BotDbContext db) : IAnswerObserver
+/// <summary>When a question is decided (answered in any channel, expired, cancelled), every Teams card of it shows the outcome.</summary>
+internal sealed class TeamsCardsObserver(BotDbContext db) : IQuestionObserver
 {
-    public async Task AnsweredAsync(Question question, DateTimeOffset now, CancellationToken ct)
+    public async Task DecidedAsync(Question question, DateTimeOffset now, CancellationToken ct)
     {
         if (await db.TeamsMessages.AnyAsync(m => m.QuestionId == question.Id, ct))
-            db.Enqueue(TeamsUpdateWork.Kind, $"{TeamsUpdateWork.Kind}:{question.Id:D}:answered", new TeamsUpdateWork(question.Id), now, question.Id);
+            db.Enqueue(TeamsUpdateWork.Kind, $"{TeamsUpdateWork.Kind}:{question.Id:D}:{question.State}", new TeamsUpdateWork(question.Id), now, question.Id);
     }
 }

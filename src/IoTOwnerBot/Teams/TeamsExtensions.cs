@@ -51,7 +51,7 @@ public static class TeamsExtensions
         services.AddScoped<TeamsBot>();
         services.AddScoped<TeamsFallback>();
         services.AddScoped<IQuestionDelivery, TeamsDelivery>();
-        services.AddScoped<IAnswerObserver, TeamsAnswerObserver>();
+        services.AddScoped<IQuestionObserver, TeamsCardsObserver>();
         services.AddKeyedScoped<IWorkHandler, TeamsSendWorkHandler>(TeamsSendWork.Kind);
         services.AddKeyedScoped<IWorkHandler, TeamsFallbackWorkHandler>(TeamsFallbackWork.Kind);
         services.AddKeyedScoped<IWorkHandler, TeamsUpdateWorkHandler>(TeamsUpdateWork.Kind);
