@@ -125,7 +125,7 @@ public sealed partial class OutlookSendWorkHandler(
         if (!await db.Timeline.AnyAsync(t => t.QuestionId == question.Id && t.Kind == OutlookTimeline.DeliverySent && t.Message.EndsWith(marker), ct))
         {
             questions.Record(question, OutlookTimeline.DeliverySent, QuestionService.Actor,
-                $"Question e-mailed to {recipient.Display} {marker}", mirror: false, time.GetUtcNow());
+                $"Question e-mailed to {recipient.Display} {marker}", mirror: true, time.GetUtcNow());
             await db.SaveChangesAsync(ct);
         }
         Log.Sent(logger, question.Id, work.DeliveryId);

@@ -25,7 +25,7 @@ public sealed class IntakeTests : IntegrationTest
         Assert.Equal(QuestionState.Open, question.State);
         Assert.NotEmpty(question.Recipients);
         Assert.All(question.Recipients, r => Assert.Equal(OwnerSource.Payload, r.Source));
-        var comment = Assert.Single(await Admin.CommentsAsync(incident.Name));
+        var comment = CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
         Assert.Contains("will ask", comment, StringComparison.Ordinal);
         Assert.All(question.Recipients, r => Assert.Contains(r.Mail ?? r.Address, comment, StringComparison.OrdinalIgnoreCase));
     }
@@ -42,7 +42,7 @@ public sealed class IntakeTests : IntegrationTest
         Assert.NotEmpty(question.Devices);
         Assert.NotEmpty(question.Recipients);
         Assert.Equal(1, await QuestionCountAsync());
-        Assert.Single(await Admin.CommentsAsync(incident.Name));
+        CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class IntakeTests : IntegrationTest
 
         Assert.All(statuses, s => Assert.True(s is HttpStatusCode.Accepted or HttpStatusCode.OK, $"unexpected {s}"));
         Assert.Equal(1, await QuestionCountAsync());
-        Assert.Single(await Admin.CommentsAsync(incident.Name));
+        CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public sealed class IntakeTests : IntegrationTest
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Accepted);
         await QuestionForAsync(incident.ArmId);
         Assert.Equal(1, await QuestionCountAsync());
-        Assert.Single(await Admin.CommentsAsync(incident.Name));
+        CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class IntakeTests : IntegrationTest
         var question = await QuestionForAsync(incident.ArmId);
         Assert.Equal(QuestionState.NoOwner, question.State);
         Assert.Empty(question.Recipients);
-        var comment = Assert.Single(await Admin.CommentsAsync(incident.Name));
+        var comment = CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
         Assert.Contains("SOC must handle", comment, StringComparison.Ordinal);
     }
 

@@ -19,7 +19,7 @@ public sealed class PollerTests : IntegrationTest
         Assert.Equal(1, accepted);
         var question = await QuestionForAsync(incident.ArmId);
         Assert.NotEmpty(question.Recipients);
-        Assert.Single(await Admin.CommentsAsync(incident.Name));
+        CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
     }
 
     [Fact]
@@ -43,7 +43,7 @@ public sealed class PollerTests : IntegrationTest
         await Bot.WaitForIdleAsync();
 
         Assert.Equal(1, await QuestionCountAsync());
-        Assert.Single(await Admin.CommentsAsync(incident.Name));
+        CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
     }
 
     [Fact]

@@ -66,7 +66,7 @@ public sealed class CrashTests : IAsyncLifetime, IDisposable
             }
         }
 
-        foreach (var incident in incidents) Assert.Single(await _admin.CommentsAsync(incident.Name));
+        foreach (var incident in incidents) CommentAssert.OneIntroAndNoDuplicates(await _admin.CommentsAsync(incident.Name));
         await using var db = new SqliteConnection($"Data Source={_database}");
         await db.OpenAsync();
         await using var count = db.CreateCommand();

@@ -22,7 +22,7 @@ public sealed class DurabilityTests : IntegrationTest
         await Bot.WaitForIdleAsync();
 
         Assert.Equal(1, await QuestionCountAsync());
-        Assert.Single(await Admin.CommentsAsync(incident.Name));
+        CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
         // Everything attempted succeeded; only work planned for later (expiry, the Teams fallback) is still waiting.
         Assert.True(await Bot.QueryAsync(db => db.WorkItems.AllAsync(w => w.Status == WorkStatus.Succeeded || (w.Status == WorkStatus.Pending && w.Attempts == 0))));
     }
@@ -40,7 +40,7 @@ public sealed class DurabilityTests : IntegrationTest
         await Bot.WaitForIdleAsync();
 
         Assert.Equal(1, await QuestionCountAsync());
-        Assert.Single(await Admin.CommentsAsync(incident.Name));
+        CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class DurabilityTests : IntegrationTest
         var question = await QuestionForAsync(incident.ArmId);
 
         Assert.NotEmpty(question.Recipients);
-        Assert.Single(await Admin.CommentsAsync(incident.Name));
+        CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
     }
 
     [Fact]
@@ -95,6 +95,6 @@ public sealed class DurabilityTests : IntegrationTest
         await Bot.WaitForIdleAsync();
 
         Assert.Equal(incidents.Count, await QuestionCountAsync());
-        foreach (var incident in incidents) Assert.Single(await Admin.CommentsAsync(incident.Name));
+        foreach (var incident in incidents) CommentAssert.OneIntroAndNoDuplicates(await Admin.CommentsAsync(incident.Name));
     }
 }

@@ -1,0 +1,13 @@
+namespace IoTOwnerBot.Tests.Infrastructure;
+
+/// <summary>What an incident's comments must look like: one per event, never a repeat.</summary>
+public static class CommentAssert
+{
+    /// <summary>Exactly one "whom the bot will ask" comment, and no comment twice; returns that first comment.</summary>
+    public static string OneIntroAndNoDuplicates(IReadOnlyList<string> comments)
+    {
+        Assert.Equal(comments.Count, comments.Distinct(StringComparer.Ordinal).Count());
+        return Assert.Single(comments, c => c.StartsWith("IoTOwnerBot will ask", StringComparison.Ordinal)
+                                            || c.StartsWith("IoTOwnerBot found no owner", StringComparison.Ordinal));
+    }
+}
