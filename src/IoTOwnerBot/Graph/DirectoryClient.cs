@@ -27,6 +27,20 @@ public sealed class DirectoryClient(GraphServiceClient graph)
             return null;
         }
     }
+
+    /// <summary>The user's manager, or null when the directory names none.</summary>
+    public async Task<DirectoryUser?> FindManagerAsync(string objectId, CancellationToken ct)
+    {
+        try
+        {
+            var manager = await graph.Users[objectId].Manager.GetAsync(cancellationToken: ct) as Microsoft.Graph.Models.User;
+            return manager?.Id is null ? null : new DirectoryUser(manager.Id, manager.UserPrincipalName, manager.Mail, manager.DisplayName, manager.PreferredLanguage);
+        }
+        catch (ODataError error) when (error.ResponseStatusCode == 404)
+        {
+            return null;
+        }
+    }
 }
 
 /// <summary>Kiota token provider over the service's Azure.Identity credential.</summary>

@@ -67,6 +67,13 @@ public sealed class OutlookMessages(CardComposer composer, ActionTokens tokens, 
         return (new OutgoingMail(recipient.Mail!, recipient.DisplayName, subject, html.ToString()), card);
     }
 
+    /// <summary>"Reminder:" in the owner's language, before the subject of a reminder e-mail.</summary>
+    public string ReminderPrefix(Recipient recipient)
+    {
+        var (_, strings) = composer.Catalog.GetStrings(recipient.PreferredLanguage, cardOptions.Value.DefaultLanguage);
+        return strings["reminderPrefix"]?.GetValue<string>() ?? "Reminder:";
+    }
+
     /// <summary>The question card again, with fresh buttons: what an open question shows when its message is opened.</summary>
     public RenderedCard OpenCard(Question question, Recipient recipient) => Question(question, recipient).Card;
 

@@ -9,8 +9,11 @@ using Microsoft.Graph.Models.ODataErrors;
 
 namespace IoTOwnerBot.Outlook;
 
-/// <summary>Durable work: e-mail one question to one owner. The delivery id is fixed when the work is planned.</summary>
-public sealed record OutlookSendWork(Guid QuestionId, string Address, Guid DeliveryId)
+/// <summary>
+/// Durable work: e-mail one question to one owner (<paramref name="Reminder"/> &gt; 0: that reminder). The delivery id
+/// is fixed when the work is planned.
+/// </summary>
+public sealed record OutlookSendWork(Guid QuestionId, string Address, Guid DeliveryId, int Reminder = 0)
 {
     public const string Kind = "outlook.send";
 }
@@ -19,11 +22,14 @@ public sealed record OutlookSendWork(Guid QuestionId, string Address, Guid Deliv
 internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages, IOptionsMonitor<OutlookOptions> options,
     IOptionsMonitor<DeliveryOptions> delivery) : IQuestionDelivery
 {
-    public void Plan(Question question, QuestionService questions, DateTimeOffset now)
+    public void Plan(Question question, QuestionService questions, DateTimeOffset now) =>
+        PlanFor(question, question.Recipients, questions, now);
+
+    public void PlanFor(Question question, IReadOnlyList<Recipient> recipients, QuestionService questions, DateTimeOffset now)
     {
         if (!options.CurrentValue.Enabled || !delivery.CurrentValue.SendsEmail) return;
         if (question.CardVersions.Count == 0) question.CardVersions = messages.CurrentVersions();
-        foreach (var recipient in question.Recipients.DistinctBy(r => (r.Mail ?? r.Address).ToLowerInvariant()))
+        foreach (var recipient in recipients.DistinctBy(r => (r.Mail ?? r.Address).ToLowerInvariant()))
         {
             if (recipient.Mail is not { Length: > 0 } mail)
             {
@@ -34,6 +40,17 @@ internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages,
             db.Enqueue(OutlookSendWork.Kind, $"{OutlookSendWork.Kind}:{question.Id:D}:{mail.ToLowerInvariant()}",
                 new OutlookSendWork(question.Id, mail, Guid.NewGuid()), now, question.Id);
         }
+    }
+
+    /// <summary>The question card again, as a new e-mail marked as a reminder, to every owner it was e-mailed to.</summary>
+    public async Task RemindAsync(Question question, int reminder, QuestionService questions, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!options.CurrentValue.Enabled || !delivery.CurrentValue.SendsEmail) return;
+        var prefix = $"{OutlookSendWork.Kind}:{question.Id:D}:";
+        var mailed = await db.WorkItems.Where(w => w.Kind == OutlookSendWork.Kind && w.QuestionId == question.Id && w.Status == WorkStatus.Succeeded)
+            .Select(w => w.DedupeKey).ToListAsync(ct);
+        foreach (var mail in mailed.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !k.Contains(":reminder-", StringComparison.Ordinal)).Select(k => k[prefix.Length..]))
+            db.Enqueue(OutlookSendWork.Kind, $"{prefix}{mail}:reminder-{reminder}", new OutlookSendWork(question.Id, mail, Guid.NewGuid(), reminder), now, question.Id);
     }
 }
 
@@ -86,6 +103,7 @@ public sealed partial class OutlookSendWorkHandler(
         }
 
         var (mail, _) = messages.Question(question, recipient);
+        if (work.Reminder > 0) mail = mail with { Subject = $"{messages.ReminderPrefix(recipient)} {mail.Subject}" };
         try
         {
             await mailer.SendAsync(sender, mail, work.DeliveryId, ct);
@@ -125,7 +143,7 @@ public sealed partial class OutlookSendWorkHandler(
         if (!await db.Timeline.AnyAsync(t => t.QuestionId == question.Id && t.Kind == OutlookTimeline.DeliverySent && t.Message.EndsWith(marker), ct))
         {
             questions.Record(question, OutlookTimeline.DeliverySent, QuestionService.Actor,
-                $"Question e-mailed to {recipient.Display} {marker}", mirror: true, time.GetUtcNow());
+                $"{(work.Reminder > 0 ? $"Reminder {work.Reminder}" : "Question")} e-mailed to {recipient.Display} {marker}", mirror: true, time.GetUtcNow());
             await db.SaveChangesAsync(ct);
         }
         Log.Sent(logger, question.Id, work.DeliveryId);

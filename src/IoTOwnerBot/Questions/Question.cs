@@ -13,7 +13,7 @@ public enum QuestionState
 
 public enum OwnerAnswer { Expected, NotExpected }
 
-public enum OwnerSource { Payload, EntitiesApi, LogAnalytics, Directory, Fallback }
+public enum OwnerSource { Payload, EntitiesApi, LogAnalytics, Directory, Fallback, Escalation }
 
 /// <summary>One round of asking the owners of one incident's IoT devices.</summary>
 public sealed class Question
@@ -125,4 +125,6 @@ public static class TimelineKinds
     public const string Cancelled = "question.cancelled";
     public const string Reasked = "question.reasked";
     public const string Expired = "question.expired";
+    public const string Reminded = "question.reminded";
+    public const string Escalated = "question.escalated";
 }

@@ -109,8 +109,13 @@ public sealed partial class QuestionService(
     /// </summary>
     public void Schedule(Question question, DateTimeOffset now)
     {
-        question.ExpiresAt = now + lifecycle.CurrentValue.ExpireAfter;
+        var policy = lifecycle.CurrentValue;
+        question.ExpiresAt = now + policy.ExpireAfter;
         db.Enqueue(ExpireWork.Kind, $"expire:{question.Id:D}", new ExpireWork(question.Id), question.ExpiresAt.Value, question.Id);
+        for (var n = 1; n <= policy.MaxReminders && now + policy.ReminderInterval * n < question.ExpiresAt; n++)
+            db.Enqueue(RemindWork.Kind, $"remind:{question.Id:D}:{n}", new RemindWork(question.Id, n), now + policy.ReminderInterval * n, question.Id);
+        if (policy.EscalateAfter is { } after && now + after < question.ExpiresAt)
+            db.Enqueue(EscalateWork.Kind, $"escalate:{question.Id:D}", new EscalateWork(question.Id), now + after, question.Id);
         foreach (var delivery in deliveries) delivery.Plan(question, this, now);
     }
 
@@ -158,6 +163,7 @@ public sealed partial class QuestionService(
         OwnerSource.LogAnalytics => "the Defender for IoT alert in Log Analytics",
         OwnerSource.Directory => "IoTOwnerBot's device directory",
         OwnerSource.Fallback => "the configured fallback contact",
+        OwnerSource.Escalation => "escalation (no answer in time)",
         _ => source.ToString(),
     };
 
@@ -191,7 +197,14 @@ public interface IQuestionObserver
 
 public interface IQuestionDelivery
 {
+    /// <summary>Plans asking every recipient of a new question (or a new round).</summary>
     void Plan(Question question, QuestionService questions, DateTimeOffset now);
+
+    /// <summary>Plans asking recipients added later, e.g. a manager the question was escalated to.</summary>
+    void PlanFor(Question question, IReadOnlyList<Recipient> recipients, QuestionService questions, DateTimeOffset now);
+
+    /// <summary>Plans reminder number <paramref name="reminder"/> to the recipients this channel already asked.</summary>
+    Task RemindAsync(Question question, int reminder, QuestionService questions, DateTimeOffset now, CancellationToken ct);
 }
 
 /// <summary>Durable work: post one comment on an incident under a fixed id.</summary>

@@ -13,6 +13,9 @@ public static class QuestionsExtensions
         services.AddScoped<QuestionQueries>();
         services.AddSocApi();
         services.AddKeyedScoped<Jobs.IWorkHandler, ExpireWorkHandler>(ExpireWork.Kind);
+        services.AddKeyedScoped<Jobs.IWorkHandler, RemindWorkHandler>(RemindWork.Kind);
+        services.AddKeyedScoped<Jobs.IWorkHandler, EscalateWorkHandler>(EscalateWork.Kind);
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<LifecycleOptions>, LifecycleOptionsValidator>();
         return services;
     }
 }

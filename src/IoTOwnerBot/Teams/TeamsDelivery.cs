@@ -23,12 +23,29 @@ public static class TeamsTimeline
 /// </summary>
 internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsMonitor<DeliveryOptions> delivery) : IQuestionDelivery
 {
-    public void Plan(Question question, QuestionService questions, DateTimeOffset now)
+    public void Plan(Question question, QuestionService questions, DateTimeOffset now) =>
+        PlanFor(question, question.Recipients, questions, now);
+
+    /// <summary>A reminder in each chat the question card was sent to.</summary>
+    public async Task RemindAsync(Question question, int reminder, QuestionService questions, DateTimeOffset now, CancellationToken ct)
+    {
+        if (!delivery.CurrentValue.UsesTeams) return;
+        var chats = await db.TeamsMessages.Where(m => m.QuestionId == question.Id && m.ActivityId != null)
+            .Join(db.TeamsConversations, m => m.RecipientObjectId, c => c.UserObjectId, (m, c) => new { c.ServiceUrl, c.ConversationId, m.RecipientObjectId })
+            .ToListAsync(ct);
+        var number = question.IncidentNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? question.IncidentName;
+        foreach (var chat in chats.DistinctBy(c => c.ConversationId))
+            db.Enqueue(TeamsReplyWork.Kind, $"{TeamsReplyWork.Kind}:{question.Id:D}:{chat.RecipientObjectId}:reminder-{reminder}",
+                new TeamsReplyWork(chat.ServiceUrl, chat.ConversationId,
+                    $"Reminder: incident {number} still needs your answer. Please use the Yes / No buttons on the card above."), now, question.Id);
+    }
+
+    public void PlanFor(Question question, IReadOnlyList<Recipient> recipients, QuestionService questions, DateTimeOffset now)
     {
         var options = delivery.CurrentValue;
         if (!options.UsesTeams) return;
         if (question.CardVersions.Count == 0) question.CardVersions = cards.CurrentVersions();
-        foreach (var recipient in question.Recipients.DistinctBy(r => r.ObjectId ?? r.Address.ToLowerInvariant()))
+        foreach (var recipient in recipients.DistinctBy(r => r.ObjectId ?? r.Address.ToLowerInvariant()))
         {
             if (options.Mode == DeliveryMode.TeamsOnly)
                 TeamsFallback.Enqueue(db, questions, question, recipient, "Delivery:Mode is TeamsOnly", now);
