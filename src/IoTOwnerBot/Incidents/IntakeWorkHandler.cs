@@ -69,7 +69,7 @@ public sealed partial class IntakeWorkHandler(
             // No IoT device in the payload (a bare id, or a trimmed payload): learn the devices from the API.
             // Owners seen there belong to the EntitiesApi source, not the payload.
             var entities = await sentinel.ListEntitiesAsync(incident, ct);
-            devices = DeviceEntityReader.ReadDevices(entities.Select(e => new DeviceEntityReader.RawEntity(e.Id, e.Kind, e.Properties)), out _)
+            devices = DeviceEntityReader.ReadDevices(entities.Select(e => new DeviceEntityReader.RawEntity(e.Id, e.Kind, e.Properties, e.Name)), out _)
                 .Select(d => d with { PayloadOwners = [] }).ToList();
         }
 
@@ -99,7 +99,7 @@ public sealed partial class IntakeWorkHandler(
         if (props is not { } p || DeviceEntityReader.Find(p, "relatedEntities") is not { ValueKind: JsonValueKind.Array } entities) return [];
         return DeviceEntityReader.ReadDevices(entities.EnumerateArray().Select(e => new DeviceEntityReader.RawEntity(
             DeviceEntityReader.Text(e, "id"), DeviceEntityReader.Text(e, "kind"),
-            DeviceEntityReader.Find(e, "properties") ?? default)), out anyIoT);
+            DeviceEntityReader.Find(e, "properties") ?? default, DeviceEntityReader.Text(e, "name"))), out anyIoT);
     }
 
     private static partial class Log

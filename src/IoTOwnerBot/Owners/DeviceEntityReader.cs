@@ -8,15 +8,17 @@ namespace IoTOwnerBot.Owners;
 /// </summary>
 public static class DeviceEntityReader
 {
-    public sealed record RawEntity(string? Id, string? Kind, JsonElement Properties);
+    public sealed record RawEntity(string? Id, string? Kind, JsonElement Properties, string? Name = null);
 
     public static IReadOnlyList<DeviceFacts> ReadDevices(IEnumerable<RawEntity> entities, out bool anyIoT)
     {
         var all = entities.ToList();
+        // ipAddressEntityId refers to the Ip entity by its id or its name (the last segment of the id).
         var ipById = all
-            .Where(e => IsKind(e, "Ip") && e.Id is not null)
-            .GroupBy(e => e.Id!, StringComparer.OrdinalIgnoreCase)
-            .ToDictionary(g => g.Key, g => Text(g.First().Properties, "address"), StringComparer.OrdinalIgnoreCase);
+            .Where(e => IsKind(e, "Ip"))
+            .SelectMany(e => new[] { e.Id, e.Name, e.Id?[(e.Id.LastIndexOf('/') + 1)..] }.OfType<string>().Select(key => (Key: key, Entity: e)))
+            .GroupBy(x => x.Key, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => Text(g.First().Entity.Properties, "address"), StringComparer.OrdinalIgnoreCase);
 
         var devices = new List<DeviceFacts>();
         anyIoT = false;
@@ -36,7 +38,7 @@ public static class DeviceEntityReader
                 Vendor = Text(p, "vendor") ?? AdditionalString(p, "Vendor"),
                 Model = Text(p, "model"),
                 FirmwareVersion = Text(p, "firmwareVersion"),
-                IpAddress = Text(p, "ipAddress") ?? (ipRef is not null && ipById.TryGetValue(ipRef, out var ip) ? ip : null),
+                IpAddress = Text(p, "ipAddress") ?? (ipRef is not null && (ipById.TryGetValue(ipRef, out var ip) || ipById.TryGetValue(ipRef[(ipRef.LastIndexOf('/') + 1)..], out ip)) ? ip : null),
                 MacAddress = Text(p, "macAddress"),
                 Site = Text(p, "site"),
                 Zone = Text(p, "zone"),

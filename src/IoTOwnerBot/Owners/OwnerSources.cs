@@ -34,7 +34,7 @@ internal sealed class EntitiesApiOwnerSource(SentinelClient sentinel) : IOwnerSo
     {
         var entities = await sentinel.ListEntitiesAsync(facts.Incident, ct);
         var apiDevices = DeviceEntityReader.ReadDevices(
-            entities.Select(e => new DeviceEntityReader.RawEntity(e.Id, e.Kind, e.Properties)), out _);
+            entities.Select(e => new DeviceEntityReader.RawEntity(e.Id, e.Kind, e.Properties, e.Name)), out _);
         var wanted = devices.Select(d => d.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         return apiDevices
             .Where(d => wanted.Contains(d.Name) && d.PayloadOwners.Count > 0)

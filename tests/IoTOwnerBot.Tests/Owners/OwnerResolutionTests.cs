@@ -130,6 +130,8 @@ public sealed class OwnerResolutionTests : IntegrationTest
             Assert.False(string.IsNullOrEmpty(r.DisplayName));
         });
         Assert.Contains(question.Recipients, r => r.PreferredLanguage is { Length: > 0 });
+        // The devices' addresses come from the Ip entities they refer to.
+        Assert.All(question.Devices, d => Assert.False(string.IsNullOrEmpty(d.IpAddress), $"{d.Name} has no IP address"));
     }
 
     [Fact]
