@@ -97,32 +97,13 @@ public sealed class OutlookMessages(CardComposer composer, ActionTokens tokens, 
         };
     }
 
-    private static CardModel Model(Question q, Recipient? recipient) => new()
-    {
-        QuestionId = q.Id.ToString("D"),
-        CorrelationId = q.Id.ToString("D"),
-        Incident = new CardIncident(Number(q), q.IncidentTitle, Severity(q.IncidentSeverity), IncidentUrl(q),
-            q.IncidentCreatedAt ?? q.CreatedAt, q.IncidentDescription),
-        Devices = [.. q.Devices.Select(d => new CardDevice(d.Name, d.DeviceSubType ?? d.DeviceType, d.Vendor, d.Model, d.IpAddress, d.MacAddress, d.Site, d.Zone, d.Sensor))],
-        Recipient = new CardRecipient(recipient?.PreferredLanguage),
-        ExpiresAt = q.ExpiresAt,
-    };
+    private static CardModel Model(Question q, Recipient? recipient) => QuestionCards.Model(q, recipient);
 
-    private static CardVersions? Versions(Question q) => q.CardVersions.Count == 0 ? null :
-        new CardVersions(q.CardVersions.Select(p => new KeyValuePair<string, int>(p.Key, int.Parse(p.Value, CultureInfo.InvariantCulture))));
+    private static CardVersions? Versions(Question q) => QuestionCards.Versions(q);
 
-    private static string Number(Question q) => q.IncidentNumber?.ToString(CultureInfo.InvariantCulture) ?? q.IncidentName;
+    private static string Number(Question q) => QuestionCards.Number(q);
 
-    private static readonly string[] Severities = ["Informational", "Low", "Medium", "High"];
-
-    /// <summary>Sentinel's severities only; anything else (an incident without one) is shown as Informational.</summary>
-    private static string Severity(string severity) =>
-        Severities.FirstOrDefault(s => string.Equals(s, severity, StringComparison.OrdinalIgnoreCase)) ?? "Informational";
-
-    public static Uri IncidentUrl(Question q) =>
-        Uri.TryCreate(q.IncidentUrl, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps
-            ? url
-            : new Uri($"https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident/subscriptions/{q.SubscriptionId}/resourceGroups/{q.ResourceGroup}/providers/Microsoft.OperationalInsights/workspaces/{q.WorkspaceName}/providers/Microsoft.SecurityInsights/Incidents/{q.IncidentName}");
+    public static Uri IncidentUrl(Question q) => QuestionCards.IncidentUrl(q);
 
     private static string H(string? text) => WebUtility.HtmlEncode(text ?? "");
 

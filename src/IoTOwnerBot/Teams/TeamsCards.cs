@@ -56,29 +56,8 @@ public sealed class TeamsCards(CardComposer composer)
     private static CardChannel ChannelOf(string? channel) =>
         string.Equals(channel, TeamsExtensions.Channel, StringComparison.OrdinalIgnoreCase) ? CardChannel.Teams : CardChannel.Email;
 
-    private static CardModel Model(Question q, Recipient? recipient, string? teamsUserId) => new()
-    {
-        QuestionId = q.Id.ToString("D"),
-        CorrelationId = q.Id.ToString("D"),
-        Incident = new CardIncident(Number(q), q.IncidentTitle, Severity(q.IncidentSeverity), IncidentUrl(q),
-            q.IncidentCreatedAt ?? q.CreatedAt, q.IncidentDescription),
-        Devices = [.. q.Devices.Select(d => new CardDevice(d.Name, d.DeviceSubType ?? d.DeviceType, d.Vendor, d.Model, d.IpAddress, d.MacAddress, d.Site, d.Zone, d.Sensor))],
-        Recipient = new CardRecipient(recipient?.PreferredLanguage, TeamsUserIds: teamsUserId is null ? [] : [teamsUserId]),
-        ExpiresAt = q.ExpiresAt,
-    };
+    private static CardModel Model(Question q, Recipient? recipient, string? teamsUserId) =>
+        QuestionCards.Model(q, recipient, teamsUserId is null ? [] : [teamsUserId]);
 
-    private static CardVersions? Versions(Question q) => q.CardVersions.Count == 0 ? null :
-        new CardVersions(q.CardVersions.Select(p => new KeyValuePair<string, int>(p.Key, int.Parse(p.Value, CultureInfo.InvariantCulture))));
-
-    private static string Number(Question q) => q.IncidentNumber?.ToString(CultureInfo.InvariantCulture) ?? q.IncidentName;
-
-    private static readonly string[] Severities = ["Informational", "Low", "Medium", "High"];
-
-    private static string Severity(string severity) =>
-        Severities.FirstOrDefault(s => string.Equals(s, severity, StringComparison.OrdinalIgnoreCase)) ?? "Informational";
-
-    private static Uri IncidentUrl(Question q) =>
-        Uri.TryCreate(q.IncidentUrl, UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps
-            ? url
-            : new Uri($"https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident/subscriptions/{q.SubscriptionId}/resourceGroups/{q.ResourceGroup}/providers/Microsoft.OperationalInsights/workspaces/{q.WorkspaceName}/providers/Microsoft.SecurityInsights/Incidents/{q.IncidentName}");
+    private static CardVersions? Versions(Question q) => QuestionCards.Versions(q);
 }
