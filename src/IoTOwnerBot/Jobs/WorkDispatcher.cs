@@ -99,6 +99,8 @@ public sealed partial class WorkDispatcher(
         var now = time.GetUtcNow();
         var candidates = await db.WorkItems.AsNoTracking()
             .Where(w => w.Status == WorkStatus.Pending && w.DueAt <= now && (w.LeaseUntil == null || w.LeaseUntil <= now))
+            // In a lane, only the first pending item may run.
+            .Where(w => w.Lane == null || !db.WorkItems.Any(o => o.Lane == w.Lane && o.Status == WorkStatus.Pending && o.Sequence < w.Sequence))
             .OrderBy(w => w.DueAt)
             .Select(w => w.Id)
             .Take(8)

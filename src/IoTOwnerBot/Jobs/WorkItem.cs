@@ -15,6 +15,10 @@ public sealed class WorkItem
     /// <summary>Unique: enqueueing the same logical work twice is one item.</summary>
     public required string DedupeKey { get; set; }
     public Guid? QuestionId { get; set; }
+    /// <summary>Items of one lane run one at a time in <see cref="Sequence"/> order (e.g. a question's comments, so the incident reads in order).</summary>
+    public string? Lane { get; set; }
+    /// <summary>Order within a lane: increasing in the order items were enqueued.</summary>
+    public long Sequence { get; set; }
     public required string Payload { get; set; }
     public WorkStatus Status { get; set; }
     public DateTimeOffset DueAt { get; set; }

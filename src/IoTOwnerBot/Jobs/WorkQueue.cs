@@ -35,7 +35,8 @@ public sealed class WorkSignal : IDisposable
 /// <summary>Adds durable work in the caller's unit of work; it becomes visible when the caller saves.</summary>
 public static class WorkQueueExtensions
 {
-    public static WorkItem Enqueue<T>(this BotDbContext db, string kind, string dedupeKey, T payload, DateTimeOffset dueAt, Guid? questionId = null)
+    public static WorkItem Enqueue<T>(this BotDbContext db, string kind, string dedupeKey, T payload, DateTimeOffset dueAt, Guid? questionId = null,
+        string? lane = null)
     {
         var item = new WorkItem
         {
@@ -43,6 +44,8 @@ public static class WorkQueueExtensions
             Kind = kind,
             DedupeKey = dedupeKey,
             QuestionId = questionId,
+            Lane = lane,
+            Sequence = WorkSequence.Next(),
             Payload = JsonSerializer.Serialize(payload, JobJson.Options),
             Status = WorkStatus.Pending,
             DueAt = dueAt,
@@ -60,6 +63,22 @@ public static class WorkQueueExtensions
     public static bool IsUniqueViolation(this DbUpdateException ex) =>
         ex.InnerException?.Message.Contains("UNIQUE constraint failed", StringComparison.OrdinalIgnoreCase) == true ||
         ex.InnerException?.Message.Contains("duplicate key value", StringComparison.OrdinalIgnoreCase) == true;
+}
+
+/// <summary>Increasing numbers for ordering work within a lane: the clock's ticks, never repeating within a process.</summary>
+internal static class WorkSequence
+{
+    private static long _last;
+
+    public static long Next()
+    {
+        while (true)
+        {
+            var last = Interlocked.Read(ref _last);
+            var next = Math.Max(last + 1, DateTime.UtcNow.Ticks);
+            if (Interlocked.CompareExchange(ref _last, next, last) == last) return next;
+        }
+    }
 }
 
 internal static class JobJson

@@ -69,6 +69,8 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
             w.HasKey(x => x.Id);
             w.HasIndex(x => x.DedupeKey).IsUnique();
             w.HasIndex(x => new { x.Status, x.DueAt });
+            w.HasIndex(x => new { x.Lane, x.Status, x.Sequence });
+            w.Property(x => x.Lane).HasMaxLength(100);
             w.Property(x => x.Kind).HasMaxLength(64);
             w.Property(x => x.DedupeKey).HasMaxLength(600);
             w.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);

@@ -94,7 +94,7 @@ public sealed partial class AnswerService(
             $"{by} answered \"{Describe(answer)}\" in {channel} at {now:yyyy-MM-dd HH:mm:ss} UTC.", mirror: false, now);
         foreach (var observer in observers) await observer.DecidedAsync(tracked, now, ct);
         db.Enqueue(IncidentUpdateWork.Kind, $"update:{questionId:D}",
-            new IncidentUpdateWork(questionId, Guid.NewGuid()), now, questionId);
+            new IncidentUpdateWork(questionId, Guid.NewGuid()), now, questionId, QuestionService.CommentLane(questionId));
         try
         {
             await db.SaveChangesAsync(ct);

@@ -115,7 +115,8 @@ public sealed partial class QuestionLifecycle(
         questions.Record(question, TimelineKinds.Expired, QuestionService.Actor,
             "Nobody answered before the deadline. The incident is labelled and otherwise left as it is.", mirror: false, now);
         foreach (var observer in observers) await observer.DecidedAsync(question, now, ct);
-        db.Enqueue(IncidentUpdateWork.Kind, $"update:{question.Id:D}", new IncidentUpdateWork(question.Id, Guid.NewGuid()), now, question.Id);
+        db.Enqueue(IncidentUpdateWork.Kind, $"update:{question.Id:D}", new IncidentUpdateWork(question.Id, Guid.NewGuid()), now, question.Id,
+            QuestionService.CommentLane(question.Id));
         await db.SaveChangesAsync(ct);
         signal.Notify();
         Log.Expired(logger, id);

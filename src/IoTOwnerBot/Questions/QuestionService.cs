@@ -119,6 +119,9 @@ public sealed partial class QuestionService(
         foreach (var delivery in deliveries) delivery.Plan(question, this, now);
     }
 
+    /// <summary>A question's comments (and the incident update, which comments too) are posted one at a time, in order.</summary>
+    public static string CommentLane(Guid questionId) => $"comments:{questionId:N}";
+
     /// <summary>Appends an event; when <paramref name="mirror"/>, also the durable work that posts it as an incident comment.</summary>
     public TimelineEvent Record(Question question, string kind, string actor, string message, bool mirror, DateTimeOffset at)
     {
@@ -131,7 +134,8 @@ public sealed partial class QuestionService(
         if (mirror)
         {
             var incident = new IncidentRef(question.SubscriptionId, question.ResourceGroup, question.WorkspaceName, question.IncidentName);
-            db.Enqueue(CommentWork.Kind, $"comment:{ev.CommentId:D}", new CommentWork(incident.ArmId, ev.CommentId!.Value, message), at, question.Id);
+            db.Enqueue(CommentWork.Kind, $"comment:{ev.CommentId:D}", new CommentWork(incident.ArmId, ev.CommentId!.Value, message), at, question.Id,
+                CommentLane(question.Id));
         }
         return ev;
     }

@@ -28,6 +28,24 @@ public sealed class DurabilityTests : IntegrationTest
     }
 
     [Fact]
+    public async Task CommentsOfAQuestion_ArePostedInTimelineOrder_EvenWhenSentinelIsSlow()
+    {
+        var incident = await Admin.RaiseAsync(Samples.TwoDevices);
+        // The first comment (whom the bot asks) is slow; the e-mails sent meanwhile must not overtake it.
+        await Admin.FaultAsync("/comments/", status: null, times: 1, method: "PUT", delayMs: 1500);
+        using (var response = await PostIncidentAsync(incident.TriggerPayload)) { }
+        var question = await QuestionForAsync(incident.ArmId);
+        await Bot.WaitForIdleAsync();
+
+        var comments = await Admin.CommentsAsync(incident.Name);
+        var mirrored = question.Timeline.Where(t => t.CommentId is not null).OrderBy(t => t.Id).Select(t => t.Message).ToList();
+        Assert.True(comments.Count >= 4, $"expected the intro and three e-mails, got {comments.Count}");
+        Assert.StartsWith("IoTOwnerBot will ask", comments[0], StringComparison.Ordinal);
+        // (The e-mails were sent concurrently, so among themselves they have no order to keep.)
+        Assert.Equal(mirrored.Order(StringComparer.Ordinal), comments.Take(mirrored.Count).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task WorkRunAgainAfterItsSideEffect_RepeatsNothing()
     {
         var incident = await Admin.RaiseAsync(Samples.PlcProgramming);

@@ -61,6 +61,10 @@ namespace IoTOwnerBot.Persistence.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Lane")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LastError")
                         .HasColumnType("TEXT");
 
@@ -77,6 +81,9 @@ namespace IoTOwnerBot.Persistence.Migrations
                     b.Property<Guid?>("QuestionId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -88,6 +95,8 @@ namespace IoTOwnerBot.Persistence.Migrations
                         .IsUnique();
 
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Lane", "Status", "Sequence");
 
                     b.ToTable("work_items", (string)null);
                 });

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace IoTOwnerBot.Persistence.Migrations
 {
     [DbContext(typeof(BotDbContext))]
-    [Migration("20261123195047_InitialSchema")]
+    [Migration("20261123201643_InitialSchema")]
     partial class InitialSchema
     {
         /// <inheritdoc />
@@ -64,6 +64,10 @@ namespace IoTOwnerBot.Persistence.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Lane")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LastError")
                         .HasColumnType("TEXT");
 
@@ -80,6 +84,9 @@ namespace IoTOwnerBot.Persistence.Migrations
                     b.Property<Guid?>("QuestionId")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -91,6 +98,8 @@ namespace IoTOwnerBot.Persistence.Migrations
                         .IsUnique();
 
                     b.HasIndex("Status", "DueAt");
+
+                    b.HasIndex("Lane", "Status", "Sequence");
 
                     b.ToTable("work_items", (string)null);
                 });

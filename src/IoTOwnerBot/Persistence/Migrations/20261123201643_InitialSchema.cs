@@ -104,6 +104,8 @@ namespace IoTOwnerBot.Persistence.Migrations
                     Kind = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
                     DedupeKey = table.Column<string>(type: "TEXT", maxLength: 600, nullable: false),
                     QuestionId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Lane = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    Sequence = table.Column<long>(type: "INTEGER", nullable: false),
                     Payload = table.Column<string>(type: "TEXT", nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     DueAt = table.Column<long>(type: "INTEGER", nullable: false),
@@ -276,6 +278,11 @@ namespace IoTOwnerBot.Persistence.Migrations
                 table: "work_items",
                 column: "DedupeKey",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_work_items_Lane_Status_Sequence",
+                table: "work_items",
+                columns: new[] { "Lane", "Status", "Sequence" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_work_items_Status_DueAt",
