@@ -60,12 +60,17 @@ public sealed class TeamsCards(CardComposer composer)
     {
         QuestionId = q.Id.ToString("D"),
         CorrelationId = q.Id.ToString("D"),
-        Incident = new CardIncident(Number(q), q.IncidentTitle, Severity(q.IncidentSeverity), IncidentUrl(q),
-            q.IncidentCreatedAt ?? q.CreatedAt, q.IncidentDescription),
-        Devices = [.. q.Devices.Select(d => new CardDevice(d.Name, d.DeviceSubType ?? d.DeviceType, d.Vendor, d.Model, d.IpAddress, d.MacAddress, d.Site, d.Zone, d.Sensor))],
+        Incident = Incident(q),
+        Devices = Devices(q),
         Recipient = new CardRecipient(recipient?.PreferredLanguage, TeamsUserIds: teamsUserId is null ? [] : [teamsUserId]),
         ExpiresAt = q.ExpiresAt,
     };
+
+    public static CardIncident Incident(Question q) => new(Number(q), q.IncidentTitle, Severity(q.IncidentSeverity), IncidentUrl(q),
+        q.IncidentCreatedAt ?? q.CreatedAt, q.IncidentDescription);
+
+    public static IReadOnlyList<CardDevice> Devices(Question q) =>
+        [.. q.Devices.Select(d => new CardDevice(d.Name, d.DeviceSubType ?? d.DeviceType, d.Vendor, d.Model, d.IpAddress, d.MacAddress, d.Site, d.Zone, d.Sensor))];
 
     private static CardVersions? Versions(Question q) => q.CardVersions.Count == 0 ? null :
         new CardVersions(q.CardVersions.Select(p => new KeyValuePair<string, int>(p.Key, int.Parse(p.Value, CultureInfo.InvariantCulture))));
