@@ -27,8 +27,26 @@ public sealed partial class SocThreads(
 {
     public static readonly TimeSpan TakeOverAfter = TimeSpan.FromMinutes(2);
 
-    /// <summary>The thread with its root, or null when another worker is creating it (try again shortly).</summary>
+    /// <summary>The thread with its root, or null when another instance is creating it (try again shortly).</summary>
     public async Task<SocThread?> EnsureAsync(string incidentKey, CancellationToken ct)
+    {
+        // Workers of this instance wait for each other (the first reply need not retry while the root is posted);
+        // instances are kept apart by the row's claim.
+        var gate = Gates[(int)((uint)StringComparer.Ordinal.GetHashCode(incidentKey) % (uint)Gates.Length)];
+        await gate.WaitAsync(ct);
+        try
+        {
+            return await EnsureLockedAsync(incidentKey, ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static readonly SemaphoreSlim[] Gates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
+    private async Task<SocThread?> EnsureLockedAsync(string incidentKey, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var thread = await db.SocThreads.SingleOrDefaultAsync(t => t.IncidentKey == incidentKey, ct);
