@@ -23,6 +23,9 @@ public static class TeamsAdmin
     public static RouteGroupBuilder MapTeamsAdmin(this RouteGroupBuilder admin)
     {
         admin.MapGet("/teams", (EmulatorState state) => TypedResults.Ok(state.Teams.Chats));
+        admin.MapGet("/teams/channels", (EmulatorState state) => TypedResults.Ok(new[] { state.Teams.Channel(TeamsWorld.SocChannelId)! }));
+        admin.MapGet("/teams/channels/{channelId}", GetChannel);
+        admin.MapPost("/teams/channels/{channelId}/messages/{activityId}/actions", ClickInChannel);
         admin.MapPost("/teams/bot", RegisterBot);
         admin.MapGet("/teams/{user}", GetChat);
         admin.MapPost("/teams/{user}/install", Install);
@@ -44,6 +47,74 @@ public static class TeamsAdmin
 
     public static Results<Ok<TeamsChat>, JsonHttpResult<ErrorEnvelope>> GetChat(string user, EmulatorState state) =>
         state.Teams.ChatOf(user) is { } chat ? TypedResults.Ok(chat) : Error(404, "NotFound", $"The bot has no chat with '{user}'.");
+
+    public static Results<Ok<TeamsChannel>, JsonHttpResult<ErrorEnvelope>> GetChannel(string channelId, EmulatorState state) =>
+        state.Teams.Channel(channelId) is { } channel ? TypedResults.Ok(channel) : Error(404, "NotFound", $"No channel '{channelId}'.");
+
+    /// <summary>
+    /// A team member clicks a button (by <see cref="ClickRequest.Verb"/>: the Action.Execute of the card with that verb) on
+    /// the root card of a thread in a channel (<paramref name="activityId"/> = the root's id). The invoke carries
+    /// <c>conversation.conversationType: channel</c> and <c>channelData.channel/team</c>, as Teams sends it. Only team
+    /// members see the channel: anyone else gets 403 from Teams itself.
+    /// </summary>
+    public static async Task<Results<Ok<BotReply>, JsonHttpResult<ErrorEnvelope>>> ClickInChannel(
+        string channelId, string activityId, ClickRequest body, EmulatorState state, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http)
+    {
+        if (state.Teams.Channel(channelId) is not { } channel)
+        {
+            return Error(404, "NotFound", $"No channel '{channelId}'.");
+        }
+        var thread = channel.Threads.FirstOrDefault(t => t.Root.Id == activityId);
+        var message = thread?.Root ?? channel.Threads.SelectMany(t => t.Replies).FirstOrDefault(r => r.Id == activityId);
+        if (thread is null || message is null)
+        {
+            return Error(404, "NotFound", $"No root message '{activityId}' in channel '{channelId}'.");
+        }
+        if (body.AsUser is not { } asUser || state.Teams.FindUser(asUser) is not { } clicker)
+        {
+            return Error(400, "BadRequest", "asUser (a member of the team) is required.");
+        }
+        if (!state.Teams.IsSocTeamMember(clicker.Id))
+        {
+            return Error(403, "Forbidden", $"'{asUser}' is not a member of the team {channel.TeamName}.");
+        }
+        var action = message.Card?["actions"]?.AsArray().OfType<JsonObject>()
+            .FirstOrDefault(a => (string?)a["type"] == "Action.Execute" && (string?)a["verb"] == body.Verb);
+        if (action is null)
+        {
+            return Error(400, "BadRequest", $"The card has no Action.Execute with verb '{body.Verb}'.");
+        }
+        var data = action["data"]?.DeepClone() as JsonObject ?? [];
+        foreach (var (k, v) in body.Data ?? [])
+        {
+            data[k] = v?.DeepClone();
+        }
+        var botId = (string?)message.Activity["from"]?["id"] ?? "28:" + state.Teams.BotAppId;
+        var invoke = new JsonObject
+        {
+            ["type"] = "invoke",
+            ["name"] = "adaptiveCard/action",
+            ["replyToId"] = activityId,
+            ["conversation"] = new JsonObject
+            {
+                ["id"] = thread.ConversationId, ["conversationType"] = "channel", ["isGroup"] = true, ["tenantId"] = emulator.TenantId,
+            },
+            ["channelData"] = new JsonObject
+            {
+                ["tenant"] = new JsonObject { ["id"] = emulator.TenantId },
+                ["team"] = new JsonObject { ["id"] = channel.TeamId, ["name"] = channel.TeamName, ["aadGroupId"] = Guid.Empty.ToString() },
+                ["channel"] = new JsonObject { ["id"] = channel.ChannelId, ["name"] = channel.ChannelName },
+                ["source"] = new JsonObject { ["name"] = "message" },
+            },
+            ["value"] = new JsonObject
+            {
+                ["action"] = new JsonObject { ["type"] = "Action.Execute", ["verb"] = action["verb"]?.DeepClone(), ["data"] = data },
+                ["trigger"] = "manual",
+            },
+        };
+        var pseudoChat = new TeamsChat(clicker.Id, clicker.UserPrincipalName, TeamsWorld.TeamsUserId(clicker.Id), thread.ConversationId, botId, true, []);
+        return await SendAsync(pseudoChat, clicker.Id, invoke, body.MessagingEndpoint, body.Token, state, emulator, keys, http);
+    }
 
     public static Results<NoContent, JsonHttpResult<ErrorEnvelope>> Install(string user, EmulatorState state)
     {

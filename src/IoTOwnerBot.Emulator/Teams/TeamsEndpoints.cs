@@ -47,6 +47,10 @@ public static partial class TeamsEndpoints
     /// </summary>
     public static Results<Created<JsonObject>, JsonHttpResult<ErrorEnvelope>> CreateConversation(JsonObject body, HttpContext http, EmulatorState state, EmulatorContext emulator)
     {
+        if ((string?)body["channelData"]?["channel"]?["id"] is { } channelId)
+        {
+            return CreateThread(channelId, body, http, state, emulator);
+        }
         if (body["isGroup"]?.GetValue<bool>() == true || body["members"] is not JsonArray { Count: 1 } members)
         {
             return Error(400, "BadSyntax", "Incorrect conversation creation parameters");
@@ -80,6 +84,32 @@ public static partial class TeamsEndpoints
             }
         }
         return TypedResults.Created((string?)null, new JsonObject { ["id"] = outcome.Value });
+    }
+
+    /// <summary>
+    /// A new thread in a team channel (<c>channelData.channel.id</c>; the team id targets General). The activity is
+    /// required (Teams answers 400 BadSyntax without it); 201 with <c>{channelId};messageid={rootId}</c> and the root id.
+    /// </summary>
+    private static Results<Created<JsonObject>, JsonHttpResult<ErrorEnvelope>> CreateThread(
+        string channelId, JsonObject body, HttpContext http, EmulatorState state, EmulatorContext emulator)
+    {
+        if (body["activity"] is not JsonObject activity)
+        {
+            return Error(400, "BadSyntax", "Incorrect conversation creation parameters");
+        }
+        if (Check(activity) is { } problem)
+        {
+            return problem;
+        }
+        var tenant = (string?)body["tenantId"] ?? (string?)body["channelData"]?["tenant"]?["id"];
+        if (tenant is not null && !string.Equals(tenant, emulator.TenantId, StringComparison.OrdinalIgnoreCase))
+        {
+            return Error(403, "Forbidden", $"The bot is not part of the tenant '{tenant}'.");
+        }
+        var outcome = state.Teams.CreateThread(channelId, activity, BotId(http.User));
+        return outcome.Succeeded
+            ? TypedResults.Created((string?)null, new JsonObject { ["id"] = outcome.Value.ConversationId, ["activityId"] = outcome.Value.RootId })
+            : TypedResults.Json(outcome.Error, statusCode: outcome.Status);
     }
 
     public static Results<Created<JsonObject>, JsonHttpResult<ErrorEnvelope>> SendToConversation(string conversationId, JsonObject body, EmulatorState state)

@@ -29,7 +29,19 @@ public sealed class TeamsWorld
     private readonly Func<IReadOnlyList<DirectoryUser>> _users;
     private readonly Dictionary<string, string> _installations = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Chat> _chats = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<ChannelThread>> _threads = new(StringComparer.Ordinal);
     private long _messageSequence;
+
+    /// <summary>The SOC's team (its id is that of its General channel), with the bot installed.</summary>
+    public const string SocTeamId = "19:3d6c0a1e5f7b4c2a9e8d1f0b6a4c2e7d@thread.tacv2";
+    public const string SocTeamName = "Security Operations";
+
+    /// <summary>The team's channel for IoT incidents, where the bot starts a thread per incident.</summary>
+    public const string SocChannelId = "19:9b2e4f6a8c0d4e1f3a5b7c9d1e3f5a7b@thread.tacv2";
+    public const string SocChannelName = "IoT incidents";
+
+    /// <summary>Members of the SOC team (UPNs): the OT security lead, and a plant manager who may read but is no SOC member.</summary>
+    public static readonly IReadOnlyList<string> SocTeamMembers = ["olivia.brown@contoso.example", "hans.weber@contoso.example"];
 
     internal TeamsWorld(EmulatorContext context, Func<string, DirectoryUser?> findUser, Func<IReadOnlyList<DirectoryUser>> users)
     {
@@ -62,6 +74,7 @@ public sealed class TeamsWorld
         {
             _installations.Clear();
             _chats.Clear();
+            _threads.Clear();
         }
     }
 
@@ -141,10 +154,84 @@ public sealed class TeamsWorld
         }
     }
 
+    // ---------- Channels (the SOC team) ----------
+
+    /// <summary>
+    /// <c>POST v3/conversations</c> with <c>channelData.channel.id</c>: a new thread whose root is
+    /// <paramref name="activity"/>; returns the thread's conversation id (<c>{channelId};messageid={rootId}</c>) and the root id.
+    /// </summary>
+    internal Outcome<(string ConversationId, string RootId)> CreateThread(string channelId, JsonObject activity, string botId)
+    {
+        lock (_gate)
+        {
+            if (channelId != SocChannelId && channelId != SocTeamId)
+            {
+                return Outcome<(string, string)>.Fail(StatusCodes.Status404NotFound, "ConversationNotFound", "Conversation not found.");
+            }
+            var rootId = NextId();
+            var conversationId = $"{channelId};messageid={rootId}";
+            var thread = new ChannelThread(channelId, conversationId, botId);
+            thread.Messages.Add(new Message(rootId, Stored(activity, rootId, botId, conversationId, "channel"), _context.UtcNow));
+            if (!_threads.TryGetValue(channelId, out var list))
+            {
+                _threads[channelId] = list = [];
+            }
+            list.Add(thread);
+            return Outcome<(string, string)>.Ok((conversationId, rootId), StatusCodes.Status201Created);
+        }
+    }
+
+    /// <summary>The SOC channel (or the team's General channel) with its threads, oldest first; null for an unknown id.</summary>
+    public TeamsChannel? Channel(string channelId)
+    {
+        if (channelId != SocChannelId && channelId != SocTeamId)
+        {
+            return null;
+        }
+        lock (_gate)
+        {
+            var threads = _threads.GetValueOrDefault(channelId) ?? [];
+            return new TeamsChannel(
+                SocTeamId, SocTeamName, channelId, channelId == SocTeamId ? "General" : SocChannelName,
+                [.. SocTeamMembers.Select(upn => _findUser(upn)).OfType<DirectoryUser>().Select(u => new TeamsChannelMember(u.Id, u.UserPrincipalName, u.DisplayName, TeamsUserId(u.Id)))],
+                [.. threads.Select(t => new TeamsChannelThread(t.ConversationId, Snapshot(t.Messages[0]), [.. t.Messages.Skip(1).Select(Snapshot)]))]);
+        }
+    }
+
+    /// <summary>Is the user (object id, UPN or 29: id) a member of the SOC team?</summary>
+    public bool IsSocTeamMember(string user) =>
+        FindUser(user) is { } who && SocTeamMembers.Any(upn => string.Equals(upn, who.UserPrincipalName, StringComparison.OrdinalIgnoreCase));
+
+    private ChannelThread? FindThread(string conversationId) =>
+        _threads.Values.SelectMany(t => t).FirstOrDefault(t => string.Equals(t.ConversationId, conversationId, StringComparison.Ordinal));
+
+    private string NextId() =>
+        (_context.Time.GetUtcNow().ToUnixTimeMilliseconds() * 1000 + (++_messageSequence % 1000)).ToString(CultureInfo.InvariantCulture);
+
+    private JsonObject Stored(JsonObject activity, string id, string botId, string conversationId, string conversationType)
+    {
+        var stored = (JsonObject)activity.DeepClone();
+        stored["id"] = id;
+        stored["timestamp"] = _context.UtcNow.ToString("O", CultureInfo.InvariantCulture);
+        stored["from"] = new JsonObject { ["id"] = botId, ["role"] = "bot" };
+        stored["conversation"] = new JsonObject { ["id"] = conversationId, ["conversationType"] = conversationType, ["tenantId"] = _context.TenantId };
+        return stored;
+    }
+
+    private static TeamsChatMessage Snapshot(Message m) => new(m.Id, (JsonObject)m.Activity.DeepClone(), m.CreatedAt, m.UpdatedAt, m.Updates);
+
     internal Outcome<string> Post(string conversationId, JsonObject activity)
     {
         lock (_gate)
         {
+            if (FindThread(conversationId) is { } thread)
+            {
+                var replyId = NextId();
+                var reply = Stored(activity, replyId, thread.BotId, conversationId, "channel");
+                reply["replyToId"] = thread.Messages[0].Id;
+                thread.Messages.Add(new Message(replyId, reply, _context.UtcNow));
+                return Outcome<string>.Ok(replyId, StatusCodes.Status201Created);
+            }
             if (FindChat(conversationId) is not { } chat)
             {
                 return ConversationNotFound<string>();
@@ -164,11 +251,12 @@ public sealed class TeamsWorld
     {
         lock (_gate)
         {
-            if (FindChat(conversationId) is not { } chat)
+            var messages = FindThread(conversationId)?.Messages ?? FindChat(conversationId)?.Messages;
+            if (messages is null)
             {
                 return ConversationNotFound<string>();
             }
-            if (chat.Messages.FirstOrDefault(m => m.Id == activityId) is not { } message)
+            if (messages.FirstOrDefault(m => m.Id == activityId) is not { } message)
             {
                 return Outcome<string>.Fail(StatusCodes.Status404NotFound, "NotFound", $"Activity '{activityId}' was not found in the conversation.");
             }
@@ -232,6 +320,14 @@ public sealed class TeamsWorld
         public List<Message> Messages { get; } = [];
     }
 
+    private sealed class ChannelThread(string channelId, string conversationId, string botId)
+    {
+        public string ChannelId { get; } = channelId;
+        public string ConversationId { get; } = conversationId;
+        public string BotId { get; } = botId;
+        public List<Message> Messages { get; } = [];
+    }
+
     private sealed class Message(string id, JsonObject activity, DateTime createdAt)
     {
         public string Id { get; } = id;
@@ -251,6 +347,20 @@ public sealed record TeamsChat(
     string BotId,
     bool AppInstalled,
     IReadOnlyList<TeamsChatMessage> Messages);
+
+/// <summary>A team channel (<c>GET /admin/teams/channels/{channelId}</c>): its members and the bot's threads, oldest first.</summary>
+public sealed record TeamsChannel(
+    string TeamId,
+    string TeamName,
+    string ChannelId,
+    string ChannelName,
+    IReadOnlyList<TeamsChannelMember> Members,
+    IReadOnlyList<TeamsChannelThread> Threads);
+
+public sealed record TeamsChannelMember(string ObjectId, string? UserPrincipalName, string? DisplayName, string TeamsUserId);
+
+/// <summary>A thread the bot started: its root message (with its update count) and the replies, oldest first.</summary>
+public sealed record TeamsChannelThread(string ConversationId, TeamsChatMessage Root, IReadOnlyList<TeamsChatMessage> Replies);
 
 /// <summary>A message the bot sent, as it stands now (after any PUT).</summary>
 public sealed record TeamsChatMessage(string Id, JsonObject Activity, DateTime CreatedAt, DateTime? UpdatedAt, int UpdateCount)

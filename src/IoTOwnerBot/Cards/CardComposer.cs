@@ -182,6 +182,8 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
             ["owners"] = owners,
             ["moreOwners"] = Math.Max(0, model.Owners.Count - budget.Owners),
             ["timeline"] = timeline,
+            ["round"] = model.Round,
+            ["socActions"] = new JsonObject { ["cancel"] = model.SocActions.Cancel, ["reask"] = model.SocActions.Reask },
         };
     }
 

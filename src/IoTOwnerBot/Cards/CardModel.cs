@@ -67,6 +67,19 @@ public sealed record CardModel
 
     /// <summary>Summary of the question's timeline, oldest first (SOC thread card).</summary>
     public IReadOnlyList<CardTimelineEntry> Timeline { get; init; } = [];
+
+    /// <summary>Which round of asking this is (1 = first; SOC thread card).</summary>
+    public int Round { get; init; } = 1;
+
+    /// <summary>The SOC's buttons the card offers (SOC thread card).</summary>
+    public CardSocActions SocActions { get; init; } = CardSocActions.None;
+}
+
+/// <param name="Cancel">Offer "cancel the question" (while it is open).</param>
+/// <param name="Reask">Offer "ask the owners again" (once it is decided).</param>
+public sealed record CardSocActions(bool Cancel, bool Reask)
+{
+    public static readonly CardSocActions None = new(false, false);
 }
 
 /// <param name="Number">Sentinel incident number as shown to people.</param>

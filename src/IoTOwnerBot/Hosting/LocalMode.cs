@@ -18,6 +18,7 @@ public static partial class LocalMode
 
         var emulator = await EmulatorServer.StartAsync(new EmulatorSettings { Port = builder.Configuration.GetValue("Local:EmulatorPort", 5100) });
         builder.Configuration.AddInMemoryCollection(ConfigurationFor(emulator));
+        builder.Configuration.AddInMemoryCollection(SocThreadFor(emulator));
         builder.Services.AddSingleton(emulator);
         builder.Services.AddHostedService<LocalBanner>();
         return builder;
@@ -56,6 +57,18 @@ public static partial class LocalMode
         ["Outlook:RequiredScope"] = OutlookDefaults.Scope,
         ["Cards:Originator"] = OutlookDefaults.ProviderId,
         ["Outlook:UncertainSendRecheckDelay"] = "00:00:05",
+    };
+
+    /// <summary>
+    /// The SOC thread in the emulator's SOC team and channel; Olivia Brown (OT security lead) may cancel and re-ask.
+    /// Separate from <see cref="ConfigurationFor"/> so tests opt in.
+    /// </summary>
+    public static Dictionary<string, string?> SocThreadFor(EmulatorServer emulator) => new()
+    {
+        ["SocThread:Enabled"] = "true",
+        ["SocThread:TeamId"] = Emulator.Teams.TeamsWorld.SocTeamId,
+        ["SocThread:ChannelId"] = Emulator.Teams.TeamsWorld.SocChannelId,
+        ["SocThread:Members:0"] = emulator.State.FindUser(Emulator.Teams.TeamsWorld.SocTeamMembers[0])?.Id,
     };
 
     public const string LocalIntakeAudience = "api://iotownerbot-local";

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace IoTOwnerBot.Persistence;
 
-/// <summary>The service's durable state: questions with their devices, recipients and timeline; work items; poller checkpoints; Teams conversation references and cards.</summary>
+/// <summary>The service's durable state: questions with their devices, recipients and timeline; work items; poller checkpoints; Teams conversation references and cards; SOC channel threads.</summary>
 public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbContext(options)
 {
     public DbSet<Question> Questions => Set<Question>();
@@ -21,6 +21,8 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
     public DbSet<WorkItem> WorkItems => Set<WorkItem>();
     public DbSet<PollerCheckpoint> PollerCheckpoints => Set<PollerCheckpoint>();
     public DbSet<UsedAnswerToken> UsedAnswerTokens => Set<UsedAnswerToken>();
+    public DbSet<SocThread> SocThreads => Set<SocThread>();
+    public DbSet<SocThreadReply> SocThreadReplies => Set<SocThreadReply>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -100,6 +102,21 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
             m.HasIndex(x => new { x.QuestionId, x.RecipientObjectId }).IsUnique();
             m.Property(x => x.RecipientObjectId).HasMaxLength(64);
             m.Property(x => x.ShowsState).HasMaxLength(16);
+        });
+        modelBuilder.Entity<SocThread>(t =>
+        {
+            t.ToTable("soc_threads");
+            t.HasKey(x => x.IncidentKey);
+            t.Property(x => x.IncidentKey).HasMaxLength(512);
+            t.Property(x => x.RootShows).HasMaxLength(80);
+        });
+        modelBuilder.Entity<SocThreadReply>(r =>
+        {
+            r.ToTable("soc_thread_replies");
+            r.HasKey(x => x.Id);
+            r.HasIndex(x => x.IncidentKey);
+            r.Property(x => x.IncidentKey).HasMaxLength(512);
+            r.Property(x => x.Outcome).HasMaxLength(16);
         });
     }
 

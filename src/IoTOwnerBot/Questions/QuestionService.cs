@@ -20,6 +20,7 @@ public sealed partial class QuestionService(
     WorkSignal signal,
     IOptionsMonitor<LifecycleOptions> lifecycle,
     IEnumerable<IQuestionDelivery> deliveries,
+    IEnumerable<ITimelineObserver> timelineObservers,
     ILogger<QuestionService> logger)
 {
     public const string Actor = "IoTOwnerBot";
@@ -137,6 +138,7 @@ public sealed partial class QuestionService(
             db.Enqueue(CommentWork.Kind, $"comment:{ev.CommentId:D}", new CommentWork(incident.ArmId, ev.CommentId!.Value, message), at, question.Id,
                 CommentLane(question.Id));
         }
+        foreach (var observer in timelineObservers) observer.Recorded(question, ev);
         return ev;
     }
 
@@ -197,6 +199,15 @@ public sealed partial class QuestionService(
 public interface IQuestionObserver
 {
     Task DecidedAsync(Question question, DateTimeOffset now, CancellationToken ct);
+}
+
+/// <summary>
+/// Something that shows every timeline event elsewhere (the SOC channel thread): told of each event as it is
+/// recorded, it adds its durable work to the same unit of work.
+/// </summary>
+public interface ITimelineObserver
+{
+    void Recorded(Question question, TimelineEvent ev);
 }
 
 public interface IQuestionDelivery

@@ -73,6 +73,9 @@ public sealed record ConversationParameters(
     string TenantId,
     JsonObject ChannelData);
 
+/// <summary><c>POST v3/conversations</c> body for a new thread in a team channel.</summary>
+public sealed record ChannelThreadParameters(bool IsGroup, string TenantId, JsonObject ChannelData, OutgoingActivity Activity);
+
 public sealed record ResourceResponse(string? Id, string? ActivityId = null);
 
 public sealed record PagedMembers(IReadOnlyList<ChannelAccount>? Members, string? ContinuationToken);
@@ -93,6 +96,7 @@ public sealed record InvokeResponse(int StatusCode, string Type, JsonNode? Value
 [JsonSerializable(typeof(Activity))]
 [JsonSerializable(typeof(OutgoingActivity))]
 [JsonSerializable(typeof(ConversationParameters))]
+[JsonSerializable(typeof(ChannelThreadParameters))]
 [JsonSerializable(typeof(ResourceResponse))]
 [JsonSerializable(typeof(PagedMembers))]
 [JsonSerializable(typeof(InvokeResponse))]

@@ -18,6 +18,7 @@ public sealed partial class TeamsBot(
     BotDbContext db,
     AnswerService answers,
     TeamsCards cards,
+    IServiceProvider services,
     WorkSignal signal,
     IOptionsMonitor<BotOptions> bot,
     IOptions<CredentialOptions> credentials,
@@ -85,6 +86,8 @@ public sealed partial class TeamsBot(
                         "You were not asked this question, so you cannot answer it. The attempt was reported to the SOC."),
                     _ => InvokeResponse.Card(await CardForAsync(result.Question!, activity, ct)),
                 };
+            case SocThreadCards.CancelVerb or SocThreadCards.ReaskVerb:
+                return await services.GetRequiredService<SocThreadActions>().HandleAsync(activity, verb, questionId, ct);
             case TeamsCards.RefreshVerb:
                 var question = await db.Questions.AsNoTracking().Include(q => q.Recipients).Include(q => q.Devices).SingleOrDefaultAsync(q => q.Id == questionId, ct);
                 return question is null

@@ -59,5 +59,9 @@ public sealed class TeamsCards(CardComposer composer)
     private static CardModel Model(Question q, Recipient? recipient, string? teamsUserId) =>
         QuestionCards.Model(q, recipient, teamsUserId is null ? [] : [teamsUserId]);
 
+    public static CardIncident Incident(Question q) => QuestionCards.Model(q, null).Incident;
+
+    public static IReadOnlyList<CardDevice> Devices(Question q) => QuestionCards.Model(q, null).Devices;
+
     private static CardVersions? Versions(Question q) => QuestionCards.Versions(q);
 }

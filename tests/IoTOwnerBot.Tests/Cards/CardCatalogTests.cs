@@ -110,7 +110,7 @@ public sealed class CardCatalogTests : IDisposable
         var parsed = CardVersions.Parse(versions.ToString());
 
         Assert.Equal(versions, parsed);
-        Assert.Equal(1, parsed.Get("soc-thread", CardChannel.Teams));
+        Assert.Equal(2, parsed.Get("soc-thread", CardChannel.Teams));
         Assert.Null(parsed.Get("soc-thread", CardChannel.Email));
         Assert.Throws<FormatException>(() => CardVersions.Parse("owner-question/email=zero"));
     }

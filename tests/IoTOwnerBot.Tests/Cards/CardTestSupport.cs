@@ -93,6 +93,8 @@ internal static class CardTestSupport
                 new CardTimelineEntry(Created.AddMinutes(25), "Jana Schmidt answered: expected (Outlook)"),
                 new CardTimelineEntry(Created.AddMinutes(26), "Incident closed as BenignPositive"),
             ],
+            Round = 2,
+            SocActions = new CardSocActions(Cancel: false, Reask: true),
         },
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };

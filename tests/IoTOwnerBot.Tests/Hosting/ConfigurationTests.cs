@@ -21,6 +21,7 @@ public sealed class ConfigurationTests : IAsyncLifetime
     [InlineData("Jobs:Concurrency", "0", "Concurrency")]
     [InlineData("Bot:AppId", "not-a-guid", "Bot:AppId")]
     [InlineData("Delivery:Mode", "Pigeon", "Delivery")]
+    [InlineData("SocThread:Enabled", "true", "SocThread:ChannelId")]
     public async Task BadSetting_StopsTheService_NamingTheKey(string key, string value, string named)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>

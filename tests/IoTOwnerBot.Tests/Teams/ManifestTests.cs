@@ -30,7 +30,7 @@ public sealed class ManifestTests
         Assert.True(errors.Count == 0, string.Join("\n", errors.Select(e => $"{e.Path}: {e.Kind}")));
         var bot = manifest["bots"]![0]!;
         Assert.Equal(BotId, (string?)bot["botId"]);
-        Assert.Equal(["personal"], bot["scopes"]!.AsArray().Select(s => (string?)s));
+        Assert.Equal(["personal", "team"], bot["scopes"]!.AsArray().Select(s => (string?)s));
         Assert.Equal(BotId, (string?)manifest["webApplicationInfo"]!["id"]);
         Assert.Equal([Domain], manifest["validDomains"]!.AsArray().Select(s => (string?)s));
     }

@@ -146,7 +146,16 @@ const views = {
   soc: () => ({
     title: "SOC channel",
     async load() {
-      return {};
+      let channels;
+      try {
+        channels = await api("/admin/teams/channels");
+      } catch (e) {
+        if (e.status === 404) return { unsupported: true };
+        throw e;
+      }
+      const channel = channels[0];
+      const clicks = Object.fromEntries((channel?.threads ?? []).map((t) => [t.root.id, clickState.get(t.root.id) ?? null]));
+      return { channel, clicks, asUser: socClicker.value ?? channel?.members?.[0]?.userPrincipalName };
     },
     render: renderSoc,
   }),
@@ -431,13 +440,55 @@ function renderActivity(user, message, click) {
 
 // ---------------------------------------------------------------- SOC channel
 
-function renderSoc() {
-  // Not faked: the emulator has no Teams channels yet, and the service does not post a SOC thread yet.
-  return h("section.panel.main", { "data-test": "soc" },
-    h("h2", "SOC channel thread"),
-    h("p.empty", "Not available yet: the emulator does not emulate Teams channels, and the service does not post the SOC thread yet. " +
-      "The decision thread is on the incident itself — its comments, labels, severity and status — and in the bot's question timeline (open an incident)."),
-    h("p", link("#/incidents", "Go to the incidents")));
+// Which team member clicks the SOC cards (kept across re-renders).
+const socClicker = { value: null };
+
+function renderSoc(data) {
+  if (data.unsupported || !data.channel) {
+    return h("section.panel.main", { "data-test": "soc" }, h("h2", "SOC channel thread"),
+      h("p.empty", "This emulator build has no Teams channels."));
+  }
+  const channel = data.channel;
+  const picker = h("select", { "data-test": "soc-clicker", onchange: (e) => { socClicker.value = e.target.value; refreshNow(); } },
+    channel.members.map((m) => h("option", { value: m.userPrincipalName, selected: m.userPrincipalName === data.asUser }, `${m.displayName} (${m.userPrincipalName})`)));
+  return h("section.panel.chat.teams-chat", { "data-test": "soc" },
+    h("h2", `${channel.teamName} › ${channel.channelName}`),
+    h("p.hint", "Buttons are clicked as ", picker,
+      ". Only people in SocThread:Members may cancel or re-ask; anyone else is refused and reported on the incident."),
+    channel.threads.length === 0
+      ? h("p.empty", "No thread yet: the bot starts one per incident when it creates the question (SocThread:Enabled).")
+      : channel.threads.slice().reverse().map((t) => renderThread(channel, t, data.clicks[t.root.id], data.asUser)));
+}
+
+function renderThread(channel, thread, click, asUser) {
+  const root = thread.root;
+  const card = (root.activity.attachments ?? []).find((a) => a.contentType === "application/vnd.microsoft.card.adaptive")?.content;
+  const parts = [];
+  if (card) {
+    const { element } = renderCard(card, "teams", async (action) => {
+      if (action.kind !== "execute") return;
+      clickState.set(root.id, { busy: action.title });
+      refreshNow();
+      try {
+        const result = await post(`/admin/teams/channels/${enc(channel.channelId)}/messages/${enc(root.id)}/actions`,
+          { verb: action.verb, data: action.data, asUser });
+        const status = result.body?.statusCode ?? result.status;
+        clickState.set(root.id, status >= 400 ? { error: result.body?.value?.message ?? `Refused (${status}).` } : {});
+      } catch (e) {
+        clickState.set(root.id, { error: e.message });
+      }
+      refreshNow();
+    });
+    parts.push(h("div.card-frame.teams-card", { "data-test": "card", "data-host": "teams" }, element));
+  }
+  if (click?.busy) parts.push(h("div.action-status.busy", `Sending "${click.busy}"…`));
+  if (click?.error) parts.push(h("div.action-status.error", { "data-test": "action-status" }, click.error));
+  return h("div.bubble", { "data-thread": thread.conversationId },
+    h("div.bubble-head", h("strong", "IoT Owner Bot"), " ", h("span.hint", when(root.updatedAt ?? root.createdAt)),
+      root.updateCount ? h("span.hint", ` · Edited (${root.updateCount})`) : null),
+    parts,
+    h("details.replies", { open: true }, h("summary", `${thread.replies.length} replies`),
+      h("ul", thread.replies.map((r) => h("li", { "data-activity": r.id }, h("span.hint", when(r.createdAt)), " ", r.activity.text ?? "")))));
 }
 
 // ---------------------------------------------------------------- shell

@@ -355,6 +355,78 @@ namespace IoTOwnerBot.Persistence.Migrations
                     b.ToTable("used_answer_tokens", (string)null);
                 });
 
+            modelBuilder.Entity("IoTOwnerBot.Teams.SocThread", b =>
+                {
+                    b.Property<string>("IncidentKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CreatingSince")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RootActivityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RootShows")
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ServiceUrl")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("IncidentKey");
+
+                    b.ToTable("soc_threads", (string)null);
+                });
+
+            modelBuilder.Entity("IoTOwnerBot.Teams.SocThreadReply", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActivityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AttemptedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IncidentKey")
+                        .IsRequired()
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("QuestionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IncidentKey");
+
+                    b.ToTable("soc_thread_replies", (string)null);
+                });
+
             modelBuilder.Entity("IoTOwnerBot.Teams.TeamsConversation", b =>
                 {
                     b.Property<long>("Id")

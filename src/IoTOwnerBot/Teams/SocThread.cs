@@ -1,0 +1,121 @@
+using System.Globalization;
+using IoTOwnerBot.Cards;
+using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Persistence;
+using IoTOwnerBot.Questions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Teams;
+
+/// <summary>
+/// The SOC channel thread (optional, <c>SocThread:Enabled</c>): one thread per incident in the SOC's Teams channel.
+/// Its root card shows the incident, devices, owners and the current round's state (with Cancel / Re-ask buttons),
+/// and is updated on every state change; every timeline event is a reply. All of it is durable work planned in the
+/// unit of work that records the event or the change: <c>soc.thread</c> (create the thread, once per incident),
+/// <c>soc.reply</c> (one per event, keyed by an id fixed when the event is recorded) and <c>soc.root-update</c>
+/// (one per question and state).
+/// </summary>
+internal sealed class SocThreadPlanner(BotDbContext db, IOptionsMonitor<SocThreadOptions> options) : ITimelineObserver, IQuestionObserver
+{
+    public void Recorded(Question question, TimelineEvent ev)
+    {
+        if (!options.CurrentValue.Enabled) return;
+        if (ev.Kind == TimelineKinds.Created)
+            db.Enqueue(SocThreadWork.Kind, SocThreadWork.Key(question.IncidentKey), new SocThreadWork(question.IncidentKey), ev.At, question.Id);
+        if (ev.Kind == TimelineKinds.Reasked)
+            EnqueueRootUpdate(question, ev.At);
+
+        var replyId = Guid.NewGuid();
+        var text = ev.Actor == QuestionService.Actor ? ev.Message : $"{ev.Message} ({ev.Actor})";
+        if (question.Round > 1) text = $"Round {question.Round.ToString(CultureInfo.InvariantCulture)}: {text}";
+        db.Enqueue(SocReplyWork.Kind, SocReplyWork.Key(replyId), new SocReplyWork(replyId, question.IncidentKey, question.Id, text), ev.At, question.Id);
+    }
+
+    public Task DecidedAsync(Question question, DateTimeOffset now, CancellationToken ct)
+    {
+        if (options.CurrentValue.Enabled) EnqueueRootUpdate(question, now);
+        return Task.CompletedTask;
+    }
+
+    private void EnqueueRootUpdate(Question question, DateTimeOffset now)
+    {
+        var key = SocRootUpdateWork.Key(question.Id, question.State);
+        if (db.WorkItems.Local.Any(w => w.DedupeKey == key)) return;
+        db.Enqueue(SocRootUpdateWork.Kind, key, new SocRootUpdateWork(question.IncidentKey), now, question.Id);
+    }
+}
+
+/// <summary>The SOC thread's root card for an incident's latest round.</summary>
+public sealed class SocThreadCards(CardComposer composer)
+{
+    public const string CancelVerb = "iotownerbot.soc.cancel";
+    public const string ReaskVerb = "iotownerbot.soc.reask";
+
+    /// <summary>The incident's latest round, with what its card shows.</summary>
+    public static Task<Question?> LatestAsync(BotDbContext db, string incidentKey, CancellationToken ct) =>
+        db.Questions.AsNoTracking().Include(q => q.Devices).Include(q => q.Recipients).Include(q => q.Timeline)
+            .Where(q => q.IncidentKey == incidentKey).OrderByDescending(q => q.Round).FirstOrDefaultAsync(ct);
+
+    /// <summary>What a root card shows, stored to skip needless updates: question and state.</summary>
+    public static string Signature(Question q) => $"{q.Id:N}:{TeamsCards.StateName(q.State)}";
+
+    public RenderedCard Root(Question q)
+    {
+        var state = q.State;
+        var model = new CardModel
+        {
+            QuestionId = q.Id.ToString("D"),
+            CorrelationId = q.Id.ToString("D"),
+            Incident = TeamsCards.Incident(q),
+            Devices = TeamsCards.Devices(q),
+            ExpiresAt = state == QuestionState.Open ? q.ExpiresAt : null,
+            Outcome = state switch
+            {
+                QuestionState.Answered => new CardOutcome(CardOutcomeKind.Answered, q.AnsweredAt ?? q.UpdatedAt,
+                    q.Answer == OwnerAnswer.Expected ? "yes" : "no", q.AnsweredBy),
+                QuestionState.Expired => new CardOutcome(CardOutcomeKind.Expired, q.UpdatedAt),
+                QuestionState.Cancelled => new CardOutcome(CardOutcomeKind.Cancelled, q.UpdatedAt),
+                _ => null,
+            },
+            Owners = [.. q.Recipients.Select(r => new CardOwner(r.Display, OwnerStatus(q, r)))],
+            Timeline = [.. q.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new CardTimelineEntry(t.At, t.Message))],
+            Round = q.Round,
+            SocActions = new CardSocActions(
+                Cancel: state == QuestionState.Open,
+                Reask: state is QuestionState.Answered or QuestionState.Expired or QuestionState.Cancelled && q.Recipients.Count > 0),
+        };
+        return composer.Compose(CardKind.SocThread, CardChannel.Teams, model);
+    }
+
+    private static string OwnerStatus(Question q, Recipient r) => q.State switch
+    {
+        QuestionState.Open or QuestionState.NoOwner => "pending",
+        QuestionState.Expired => "expired",
+        QuestionState.Answered when q.AnsweredBy is { } by && (Mentions(by, r.DisplayName) || Mentions(by, r.UserPrincipalName) || Mentions(by, r.Mail)) => "answered",
+        _ => "cancelled",
+    };
+
+    private static bool Mentions(string text, string? value) => value is { Length: > 0 } && text.Contains(value, StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>Durable work: create the incident's SOC thread (once per incident) and show the current round on its root.</summary>
+public sealed record SocThreadWork(string IncidentKey)
+{
+    public const string Kind = "soc.thread";
+    public static string Key(string incidentKey) => $"{Kind}:{incidentKey}";
+}
+
+/// <summary>Durable work: the root card shows the incident's current round and state (PUT; idempotent).</summary>
+public sealed record SocRootUpdateWork(string IncidentKey)
+{
+    public const string Kind = "soc.root-update";
+    public static string Key(Guid questionId, QuestionState state) => $"{Kind}:{questionId:D}:{TeamsCards.StateName(state)}";
+}
+
+/// <summary>Durable work: one timeline event as a reply in the incident's SOC thread, posted at most once.</summary>
+public sealed record SocReplyWork(Guid ReplyId, string IncidentKey, Guid QuestionId, string Text)
+{
+    public const string Kind = "soc.reply";
+    public static string Key(Guid replyId) => $"{Kind}:{replyId:D}";
+}

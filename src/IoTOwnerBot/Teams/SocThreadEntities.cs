@@ -1,0 +1,39 @@
+namespace IoTOwnerBot.Teams;
+
+/// <summary>
+/// The SOC channel thread of one incident (all rounds share it): where it is, and what its root card shows.
+/// The row is inserted before the thread is created (<see cref="CreatingSince"/>), so only one worker creates it.
+/// </summary>
+public sealed class SocThread
+{
+    /// <summary>Normalized ARM id of the incident (as <c>Question.IncidentKey</c>).</summary>
+    public required string IncidentKey { get; set; }
+    public required string ServiceUrl { get; set; }
+    public required string ChannelId { get; set; }
+    /// <summary>The thread's conversation id (<c>{channelId};messageid={rootId}</c>); null until Teams confirmed it.</summary>
+    public string? ConversationId { get; set; }
+    public string? RootActivityId { get; set; }
+    /// <summary>Set while a worker creates the thread; a creation left unconfirmed this long ago is taken over.</summary>
+    public DateTimeOffset? CreatingSince { get; set; }
+    /// <summary>What the root card shows: question id and state (<see cref="SocThreadCards.Signature"/>).</summary>
+    public string? RootShows { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// One reply (a timeline event) in a SOC thread. <see cref="AttemptedAt"/> is saved before the reply is posted and
+/// <see cref="ActivityId"/> after, so a run that finds an attempt without an id knows the post may have reached Teams.
+/// </summary>
+public sealed class SocThreadReply
+{
+    /// <summary>The reply id fixed when the event was recorded.</summary>
+    public Guid Id { get; set; }
+    public required string IncidentKey { get; set; }
+    public Guid QuestionId { get; set; }
+    public DateTimeOffset? AttemptedAt { get; set; }
+    public string? ActivityId { get; set; }
+    /// <summary>sent, uncertain (an attempt may have reached Teams; not repeated) or failed.</summary>
+    public string? Outcome { get; set; }
+    public DateTimeOffset? CompletedAt { get; set; }
+}
