@@ -91,7 +91,9 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
             return new JsonWebToken((string)body!["access_token"]!).GetClaim("oid").Value;
         }
 
-        Assert.Equal(await Oid(), await Oid());
+        var first = await Oid();
+        var second = await Oid();
+        Assert.Equal(first, second); // the same client id always gets the same service principal oid
     }
 
     [Fact]
