@@ -5,6 +5,7 @@ using IoTOwnerBot.Emulator.Outlook;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Outlook;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.Teams;
 using IoTOwnerBot.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,34 +14,11 @@ using Microsoft.Extensions.Time.Testing;
 namespace IoTOwnerBot.Tests.Outlook;
 
 /// <summary>Issue 6, item 7: an incident storm on one owner's devices is one digest; every incident still gets its own decision.</summary>
-public sealed class DigestTests : IntegrationTest
+public sealed class DigestTests : StormTest
 {
-    private const string Klaus = "klaus.schmidt@contoso.example";
-    private const string Maria = "maria.garcia@contoso.example";
     private const int SendMyAnswers = 0;
     private const int AllExpected = 1;
     private const int NoneExpected = 2;
-    private static readonly TimeSpan Window = TimeSpan.FromMinutes(2);
-
-    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-
-    protected override TimeProvider? Clock => _clock;
-
-    private OutlookClient Outlook { get; set; } = null!;
-
-    protected override void Configure(Dictionary<string, string?> settings) => settings["Digest:Window"] = "00:02:00";
-
-    public override async Task InitializeAsync()
-    {
-        await base.InitializeAsync();
-        Outlook = new OutlookClient(Emulator);
-    }
-
-    public override async Task DisposeAsync()
-    {
-        Outlook.Dispose();
-        await base.DisposeAsync();
-    }
 
     [Fact]
     public async Task StormOfTwentyIncidents_IsOneDigestEmail_ListingAllTwenty()
@@ -204,18 +182,48 @@ public sealed class DigestTests : IntegrationTest
         // The worker died after sendMail succeeded but before it saved: the digest's work runs again.
         await Bot.QueryAsync(db => db.Digests.ExecuteUpdateAsync(s => s.SetProperty(d => d.SentAt, (DateTimeOffset?)null)));
         await Bot.QueryAsync(db => db.WorkItems.Where(w => w.Kind == OutlookDigestWork.Kind)
-            .ExecuteUpdateAsync(s => s.SetProperty(w => w.Status, WorkStatus.Pending).SetProperty(w => w.DueAt, _clock.GetUtcNow())));
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.Status, WorkStatus.Pending).SetProperty(w => w.DueAt, FakeClock.GetUtcNow())));
         Bot.Services.GetRequiredService<WorkSignal>().Notify();
         await Bot.WaitForAsync(db => db.Digests.AllAsync(d => d.SentAt != null), "the digest marked sent again");
 
         Assert.Single(await Outlook.InboxAsync(Klaus));
         Assert.NotEmpty(await Admin.RequestsAsync("mailFolders/sentitems"));
     }
+}
+
+/// <summary>A fake clock, a two-minute storm window, raising incidents for chosen owners, and letting the window pass.</summary>
+public abstract class StormTest : IntegrationTest
+{
+    protected const string Klaus = "klaus.schmidt@contoso.example";
+    protected const string Maria = "maria.garcia@contoso.example";
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(2);
+
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+
+    protected override TimeProvider? Clock => _clock;
+
+    protected FakeTimeProvider FakeClock => _clock;
+
+    protected OutlookClient Outlook { get; private set; } = null!;
+
+    protected override void Configure(Dictionary<string, string?> settings) => settings["Digest:Window"] = "00:02:00";
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        Outlook = new OutlookClient(Emulator);
+    }
+
+    public override async Task DisposeAsync()
+    {
+        Outlook.Dispose();
+        await base.DisposeAsync();
+    }
 
     // ---------- helpers ----------
 
     /// <summary>Raises one incident per entry (its device owned by those owners), posts each, and waits for the questions.</summary>
-    private async Task<List<Question>> StormAsync(IEnumerable<string[]> owners)
+    protected async Task<List<Question>> StormAsync(IEnumerable<string[]> owners)
     {
         var names = new List<string>();
         foreach (var o in owners)
@@ -232,17 +240,17 @@ public sealed class DigestTests : IntegrationTest
     }
 
     /// <summary>The storm window passes: the waiting sends run.</summary>
-    private async Task CloseWindowAsync()
+    protected async Task CloseWindowAsync()
     {
         _clock.Advance(Window + TimeSpan.FromSeconds(1));
         Bot.Services.GetRequiredService<WorkSignal>().Notify();
-        await Bot.WaitForAsync(db => db.WorkItems.AllAsync(w => (w.Kind != OutlookSendWork.Kind && w.Kind != OutlookDigestWork.Kind) || w.Status != WorkStatus.Pending),
-            "every e-mail sent");
+        string[] sends = [OutlookSendWork.Kind, OutlookDigestWork.Kind, TeamsSendWork.Kind, TeamsDigestWork.Kind];
+        await Bot.WaitForAsync(db => db.WorkItems.AllAsync(w => !sends.Contains(w.Kind) || w.Status != WorkStatus.Pending), "every question sent");
         await Bot.WaitForIdleAsync();
     }
 
     /// <summary>Posts a button's body to the service as Microsoft's Actions service would for <paramref name="user"/>.</summary>
-    private async Task<HttpResponseMessage> PostActionAsync(string body, string user)
+    protected async Task<HttpResponseMessage> PostActionAsync(string body, string user)
     {
         var token = Emulator.MintToken(new IoTOwnerBot.Emulator.Entra.TokenRequest
         {
@@ -257,16 +265,16 @@ public sealed class DigestTests : IntegrationTest
         return await Bot.Client.SendAsync(request);
     }
 
-    private static List<JsonObject> Choices(JsonObject card) =>
+    protected static List<JsonObject> Choices(JsonObject card) =>
         [.. card["body"]!.AsArray().OfType<JsonObject>().Where(e => (string?)e["type"] == "Container")
             .SelectMany(c => c["items"]!.AsArray().OfType<JsonObject>()).Where(e => (string?)e["type"] == "Input.ChoiceSet")];
 
-    private Task<Question> QuestionAsync(Guid id) => Bot.QueryAsync(db => db.Questions.AsNoTracking().SingleAsync(q => q.Id == id));
+    protected Task<Question> QuestionAsync(Guid id) => Bot.QueryAsync(db => db.Questions.AsNoTracking().SingleAsync(q => q.Id == id));
 
-    private async Task<JsonObject> PropertiesAsync(string name) =>
+    protected async Task<JsonObject> PropertiesAsync(string name) =>
         (await Admin.IncidentAsync(name))["incident"]!["properties"]!.AsObject();
 
-    private static List<string> Labels(JsonObject properties) =>
+    protected static List<string> Labels(JsonObject properties) =>
         [.. (properties["labels"]?.AsArray() ?? []).Select(l => (string)l!["labelName"]!)];
 
     private async Task<EmulatorAdmin.RaisedIncident> RaiseWithOwnersAsync(string[] owners)
@@ -282,5 +290,62 @@ public sealed class DigestTests : IntegrationTest
         var json = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         var i = json["incident"]!;
         return new EmulatorAdmin.RaisedIncident((string)i["name"]!, (string)i["id"]!, json["triggerPayload"]!.AsObject());
+    }
+}
+
+/// <summary>A Teams-only owner in a storm gets one digest card in their chat, answered per incident or all at once.</summary>
+public sealed class TeamsDigestTests : StormTest
+{
+    protected override void Configure(Dictionary<string, string?> settings)
+    {
+        base.Configure(settings);
+        settings["Delivery:Mode"] = "TeamsOnly";
+    }
+
+    [Fact]
+    public async Task TeamsOnlyOwner_GetsOneDigestCard_PerIncidentThenAllAnswersApplyToEach()
+    {
+        var questions = await StormAsync(Enumerable.Repeat<string[]>([Klaus], 6));
+        using var klaus = new TeamsUser(Emulator, Bot, Klaus);
+        Assert.Null(klaus.Chat);
+        await CloseWindowAsync();
+
+        var chat = await klaus.WaitForMessagesAsync();
+        var message = Assert.Single(chat.Messages);
+        var card = message.Card!;
+        Assert.Equal("1.5", (string?)card["version"]);
+        Assert.Equal(6, Choices(card).Count);
+        Assert.Empty(await Outlook.InboxAsync(Klaus));
+        var digestId = (string)card["actions"]![0]!["data"]!["digestId"]!;
+
+        // The second incident: not expected (its choice travels in the action data, as Teams sends inputs).
+        var reply = await klaus.ClickActionAsync(message.Id, new JsonObject
+        {
+            ["verb"] = TeamsCards.DigestVerb, ["data"] = new JsonObject { ["digestId"] = digestId, ["answer"] = "each", ["a1"] = "no", ["a2"] = "" },
+        });
+        await Bot.WaitForIdleAsync();
+        Assert.Equal(200, (int)reply["status"]!);
+        Assert.Equal(5, Choices(reply["body"]!["value"]!.AsObject()).Count);
+        Assert.Equal(OwnerAnswer.NotExpected, (await QuestionAsync(questions[1].Id)).Answer);
+        Assert.Equal("High", (string?)(await PropertiesAsync(questions[1].IncidentName))["severity"]);
+        Assert.Equal(5, await Bot.QueryAsync(db => db.Questions.CountAsync(q => q.State == QuestionState.Open)));
+
+        // Then "all of these are expected": the five others close, the second stays as answered.
+        reply = await klaus.ClickActionAsync(message.Id, new JsonObject
+        {
+            ["verb"] = TeamsCards.DigestVerb, ["data"] = new JsonObject { ["digestId"] = digestId, ["answer"] = "yes" },
+        });
+        await Bot.WaitForIdleAsync();
+        Assert.Equal(200, (int)reply["status"]!);
+        for (var i = 0; i < questions.Count; i++)
+        {
+            var p = await PropertiesAsync(questions[i].IncidentName);
+            Assert.Equal(i == 1 ? "Active" : "Closed", (string?)p["status"]);
+            Assert.Single(await Admin.CommentsAsync(questions[i].IncidentName), c => c.Contains("answered", StringComparison.Ordinal));
+        }
+        // The card in the chat shows every outcome, for every view.
+        await Bot.WaitForAsync(_ => Task.FromResult(Choices(klaus.Chat!.Messages[0].Card!).Count == 0), "the digest card updated");
+        Assert.Single(klaus.Chat!.Messages);
+        Assert.Empty(klaus.Chat!.Messages[0].Card!["actions"]!.AsArray());
     }
 }
