@@ -42,14 +42,15 @@ public sealed partial class DigestPlanner(
     {
         ArgumentNullException.ThrowIfNull(planSend);
         var o = options.CurrentValue;
-        if (!o.Enabled) return new DeliveryPlan(DeliveryPlanKind.Off);
         var key = recipientKey.ToLowerInvariant();
         for (var attempt = 1; ; attempt++)
         {
+            // Checked even with digests off: a question already in a digest (sent before the switch) is never sent again.
             var existing = await db.DeliveryClaims.AsNoTracking()
                 .FirstOrDefaultAsync(c => c.QuestionId == questionId && c.Channel == channel && c.RecipientKey == key, ct);
             if (existing is not null)
                 return existing.DigestId is { } id ? new DeliveryPlan(DeliveryPlanKind.InDigest, id) : new DeliveryPlan(DeliveryPlanKind.Alone);
+            if (!o.Enabled) return new DeliveryPlan(DeliveryPlanKind.Off);
             if (!await db.Questions.AnyAsync(q => q.Id == questionId && q.State == QuestionState.Open, ct))
                 return new DeliveryPlan(DeliveryPlanKind.NotOpen);
 
