@@ -1,4 +1,5 @@
 using IoTOwnerBot.Cards;
+using IoTOwnerBot.Digests;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Incidents;
 using IoTOwnerBot.Jobs;
@@ -25,6 +26,7 @@ builder.Services.AddJobs();
 builder.Services.AddMicrosoftClients();
 builder.Services.AddOwners();
 builder.Services.AddQuestions();
+builder.Services.AddDigests();
 builder.Services.AddCards(builder.Configuration);
 builder.Services.AddTeams();
 builder.Services.AddIncidentIntake();

@@ -32,6 +32,7 @@ public static class OutlookDefaults
 /// <code>
 /// POST /admin/mailboxes/{address}/messages/{messageId|latest}/actions
 ///   { "title" | "index", "asUser", "requestId"?, "tokenHeader"? ("Authorization" | "Action-Authorization"),
+///     "inputs"?: { "&lt;input id&gt;": "&lt;choice title or value&gt;" } (what the user entered; others keep the card's value),
 ///     "token"?: { "audience", "version", "appId", "tenantId", "scopes", "signing", "lifetimeSeconds", "raw" } }
 /// POST /admin/mailboxes/{address}/messages/{messageId|latest}/open   { "asUser" } — runs the card's autoInvokeAction
 /// GET  /admin/mailboxes/{address}/messages/{messageId|latest}/card
@@ -97,7 +98,10 @@ public static partial class OutlookClick
         if (!Uri.TryCreate((string?)action["url"], UriKind.Absolute, out var url)
             || !(url.Scheme == Uri.UriSchemeHttps || (url.Scheme == Uri.UriSchemeHttp && url.IsLoopback)))
             return Error(400, "BadUrl", $"Outlook calls HTTPS targets only (the emulator also allows http on loopback), not '{action["url"]}'.");
-        var actionBody = (string?)action["body"];
+        // Input substitution as Outlook does it: {{id.value}} in url and body (JSON-escaped in a JSON body).
+        var inputs = InputValues(card, body["inputs"] as JsonObject);
+        var actionBody = Substitute((string?)action["body"], inputs, json: true);
+        if (Substitute((string?)action["url"], inputs, json: false) is { } substitutedUrl && Uri.TryCreate(substitutedUrl, UriKind.Absolute, out var withInputs)) url = withInputs;
         if (method == "POST" && actionBody is null) return Error(400, "NoBody", "An Action.Http POST needs a body.");
 
         if (body["asUser"] is null && body["token"]?["raw"] is null) return Error(400, "NoUser", "Say who clicks: asUser (UPN or object id).");
@@ -158,6 +162,50 @@ public static partial class OutlookClick
             ["url"] = url.AbsoluteUri,
             ["responseBody"] = newCard is null && text.Length > 0 ? (text.Length > 2000 ? text[..2000] : text) : null,
         });
+    }
+
+    /// <summary>
+    /// The value of every input on the card: what the click says the user entered (a ChoiceSet choice by its title or
+    /// value), else the input's own <c>value</c>, else empty.
+    /// </summary>
+    private static Dictionary<string, string> InputValues(JsonObject card, JsonObject? entered)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var input in Descendants(card).Where(o => ((string?)o["type"])?.StartsWith("Input.", StringComparison.Ordinal) == true && o["id"] is JsonValue))
+        {
+            var id = (string)input["id"]!;
+            var value = input["value"] is JsonValue v ? v.ToString() : "";
+            if (entered?[id] is JsonValue chosen)
+            {
+                var text = chosen.ToString();
+                var choice = (input["choices"] as JsonArray ?? []).OfType<JsonObject>()
+                    .FirstOrDefault(c => string.Equals((string?)c["title"], text, StringComparison.Ordinal) || string.Equals((string?)c["value"], text, StringComparison.Ordinal));
+                value = choice is null ? text : (string?)choice["value"] ?? text;
+            }
+            values[id] = value;
+        }
+        return values;
+    }
+
+    private static string? Substitute(string? text, Dictionary<string, string> inputs, bool json)
+    {
+        if (text is null || inputs.Count == 0) return text;
+        return InputReferencePattern().Replace(text, m => inputs.TryGetValue(m.Groups[1].Value, out var value)
+            ? json ? JsonEncodedText.Encode(value).ToString() : Uri.EscapeDataString(value)
+            : m.Value);
+    }
+
+    private static IEnumerable<JsonObject> Descendants(JsonNode? node)
+    {
+        if (node is JsonObject obj)
+        {
+            yield return obj;
+            foreach (var child in obj.SelectMany(p => Descendants(p.Value))) yield return child;
+        }
+        else if (node is JsonArray array)
+        {
+            foreach (var child in array.SelectMany(Descendants)) yield return child;
+        }
     }
 
     /// <summary>A user token as Microsoft's Actions service would obtain it: kind User, appid/azp 48af08dc-…, our scope.</summary>
@@ -229,6 +277,9 @@ public static partial class OutlookClick
 
     private static JsonHttpResult<ErrorEnvelope> Error(int status, string code, string message) =>
         TypedResults.Json(ErrorEnvelope.Of(code, message), statusCode: status);
+
+    [GeneratedRegex(@"\{\{([A-Za-z0-9_\-]+)\.value\}\}")]
+    private static partial Regex InputReferencePattern();
 
     [GeneratedRegex("<head[^>]*>(.*?)</head>", RegexOptions.Singleline | RegexOptions.IgnoreCase)]
     private static partial Regex HeadPattern();

@@ -84,6 +84,7 @@ public sealed partial class CardCatalog
         CardKind.OwnerExpired => "owner-expired",
         CardKind.OwnerClosed => "owner-closed",
         CardKind.SocThread => "soc-thread",
+        CardKind.OwnerDigest => "owner-digest",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

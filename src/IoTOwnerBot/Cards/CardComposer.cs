@@ -33,10 +33,12 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
 
     private static readonly Budget[] Budgets =
     [
-        new(Devices: MaxDevicesShown, Owners: 20, Timeline: 15, Description: 1000, Field: 80),
-        new(Devices: 5, Owners: 10, Timeline: 8, Description: 400, Field: 60),
-        new(Devices: 3, Owners: 5, Timeline: 5, Description: 200, Field: 40),
-        new(Devices: 1, Owners: 3, Timeline: 3, Description: 0, Field: 40),
+        new(Devices: MaxDevicesShown, Owners: 20, Timeline: 15, Description: 1000, Field: 80, DigestTitle: 120, DigestDevices: 3, DigestLinks: true, DigestBy: 80),
+        new(Devices: 5, Owners: 10, Timeline: 8, Description: 400, Field: 60, DigestTitle: 80, DigestDevices: 2, DigestLinks: true, DigestBy: 60),
+        new(Devices: 3, Owners: 5, Timeline: 5, Description: 200, Field: 40, DigestTitle: 80, DigestDevices: 2, DigestLinks: false, DigestBy: 40),
+        new(Devices: 1, Owners: 3, Timeline: 3, Description: 0, Field: 40, DigestTitle: 50, DigestDevices: 1, DigestLinks: false, DigestBy: 40),
+        // Only a digest of many items with long, non-ASCII titles gets here: the number and severity still fit.
+        new(Devices: 1, Owners: 3, Timeline: 3, Description: 0, Field: 40, DigestTitle: 0, DigestDevices: 0, DigestLinks: false, DigestBy: 0),
     ];
 
     private static readonly string[] Severities = ["Informational", "Low", "Medium", "High"];
@@ -184,10 +186,65 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
             ["timeline"] = timeline,
             ["round"] = model.Round,
             ["socActions"] = new JsonObject { ["cancel"] = model.SocActions.Cancel, ["reask"] = model.SocActions.Reask },
+            ["digest"] = DigestData(model.Digest, zone.Zone, budget),
         };
     }
 
-    private sealed record Budget(int Devices, int Owners, int Timeline, int Description, int Field);
+    /// <summary>
+    /// The digest's items, each with the id of its answer input (<c>a0</c>, <c>a1</c>, …) and its state, and
+    /// <c>answersRef</c>: the Outlook input references of every item (<c>{{a0.value}},{{a1.value}}</c>) for the
+    /// Action.Http body of the "send my answers" button.
+    /// </summary>
+    private static JsonObject DigestData(CardDigest? digest, TimeZoneInfo zone, Budget budget)
+    {
+        var items = new JsonArray();
+        var open = 0;
+        var refs = new List<string>();
+        for (var i = 0; i < (digest?.Items.Count ?? 0); i++)
+        {
+            var item = digest!.Items[i];
+            var outcome = item.Outcome;
+            if (outcome is null) open++;
+            var inputId = string.Create(CultureInfo.InvariantCulture, $"a{i}");
+            refs.Add("{{" + inputId + ".value}}");
+            var devices = string.Join(", ", item.DeviceNames.Take(budget.DigestDevices).Select(d => CardText.Plain(d, budget.Field)));
+            var moreDevices = item.DeviceNames.Count - Math.Min(item.DeviceNames.Count, budget.DigestDevices);
+            items.Add(new JsonObject
+            {
+                ["inputId"] = inputId,
+                ["questionId"] = item.QuestionId,
+                ["number"] = Text(item.Incident.Number, 40),
+                ["title"] = Text(item.Incident.Title, budget.DigestTitle, singleLine: true),
+                ["severity"] = NormalizeSeverity(item.Incident.Severity),
+                ["devices"] = moreDevices > 0 && devices.Length > 0 ? string.Create(CultureInfo.InvariantCulture, $"{devices} +{moreDevices}") : devices,
+                ["createdAt"] = Local(item.Incident.CreatedAt, zone),
+                ["url"] = budget.DigestLinks ? CheckUrl(item.Incident.Url, nameof(CardIncident.Url)).Replace("(", "%28", StringComparison.Ordinal).Replace(")", "%29", StringComparison.Ordinal) : string.Empty,
+                ["state"] = outcome?.Kind switch
+                {
+                    CardOutcomeKind.Answered => "answered",
+                    CardOutcomeKind.Expired => "expired",
+                    CardOutcomeKind.Cancelled => "cancelled",
+                    _ => "open",
+                },
+                ["answer"] = outcome?.Answer?.ToLowerInvariant() ?? string.Empty,
+                ["by"] = Text(outcome?.By, budget.DigestBy),
+            });
+        }
+
+        return new JsonObject
+        {
+            ["id"] = digest?.Id ?? string.Empty,
+            ["count"] = digest?.Items.Count ?? 0,
+            ["open"] = open,
+            ["items"] = items,
+            ["answersRef"] = string.Join(",", refs),
+            ["eachToken"] = digest?.AnswerEachToken ?? string.Empty,
+            ["yesToken"] = digest?.AllExpectedToken ?? string.Empty,
+            ["noToken"] = digest?.NoneExpectedToken ?? string.Empty,
+        };
+    }
+
+    private sealed record Budget(int Devices, int Owners, int Timeline, int Description, int Field, int DigestTitle, int DigestDevices, bool DigestLinks, int DigestBy);
 
     private static void CheckOutcome(CardKind kind, CardModel model)
     {
@@ -206,6 +263,16 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
         if (kind == CardKind.OwnerAnswered && (model.Outcome?.Answer is null || model.Outcome.Channel is null))
         {
             throw new ArgumentException("An answered card needs the answer and the channel it came from.", nameof(model));
+        }
+
+        if (kind == CardKind.OwnerDigest && (model.Digest is null || model.Digest.Items.Count == 0))
+        {
+            throw new ArgumentException("A digest card needs its items.", nameof(model));
+        }
+
+        if (kind == CardKind.OwnerDigest && model.Digest!.Items.Any(i => i.Outcome is { Kind: CardOutcomeKind.Answered, Answer: null }))
+        {
+            throw new ArgumentException("An answered digest item needs the answer.", nameof(model));
         }
 
         if (kind == CardKind.OwnerQuestion && model.AnswerOptions.Count == 0)

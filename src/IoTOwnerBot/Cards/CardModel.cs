@@ -17,6 +17,9 @@ public enum CardKind
 
     /// <summary>The per-incident card in the SOC Teams channel thread (<c>soc-thread</c>, Teams only).</summary>
     SocThread,
+
+    /// <summary>Several questions to one owner in one card, each answered on its own or all at once (<c>owner-digest</c>).</summary>
+    OwnerDigest,
 }
 
 /// <summary>Where a card is delivered: Outlook actionable e-mail (Adaptive Card 1.0, Action.Http) or Teams (1.5, Action.Execute).</summary>
@@ -68,6 +71,9 @@ public sealed record CardModel
     /// <summary>Summary of the question's timeline, oldest first (SOC thread card).</summary>
     public IReadOnlyList<CardTimelineEntry> Timeline { get; init; } = [];
 
+    /// <summary>The questions of a digest card (<see cref="CardKind.OwnerDigest"/>); null for every other card.</summary>
+    public CardDigest? Digest { get; init; }
+
     /// <summary>Which round of asking this is (1 = first; SOC thread card).</summary>
     public int Round { get; init; } = 1;
 
@@ -81,6 +87,24 @@ public sealed record CardSocActions(bool Cancel, bool Reask)
 {
     public static readonly CardSocActions None = new(false, false);
 }
+
+/// <summary>
+/// A digest: several questions to one owner. Each open item gets its own expected / not expected choice, sent with
+/// <paramref name="AnswerEachToken"/>'s button; the two bulk buttons answer every item still open.
+/// </summary>
+/// <param name="Id">Our digest id; goes into every callback payload.</param>
+/// <param name="AnswerEachToken">Token of the "send my answers" button (e-mail); opaque.</param>
+/// <param name="AllExpectedToken">Token of "all of these are expected" (e-mail); opaque.</param>
+/// <param name="NoneExpectedToken">Token of "none of these were expected" (e-mail); opaque.</param>
+public sealed record CardDigest(
+    string Id,
+    IReadOnlyList<CardDigestItem> Items,
+    string? AnswerEachToken = null,
+    string? AllExpectedToken = null,
+    string? NoneExpectedToken = null);
+
+/// <param name="Outcome">What happened to this item's question; null while it is open.</param>
+public sealed record CardDigestItem(string QuestionId, CardIncident Incident, IReadOnlyList<string> DeviceNames, CardOutcome? Outcome = null);
 
 /// <param name="Number">Sentinel incident number as shown to people.</param>
 /// <param name="Severity">Sentinel severity: Informational, Low, Medium or High.</param>

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using IoTOwnerBot.Digests;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
 using Microsoft.EntityFrameworkCore;
@@ -19,6 +20,7 @@ public sealed partial class OutlookActionHandler(
     ActionTokens tokens,
     OutlookMessages messages,
     QuestionService questions,
+    DigestAnswers digests,
     BotDbContext db,
     IOptionsMonitor<DecisionOptions> decision,
     TimeProvider time,
@@ -32,6 +34,7 @@ public sealed partial class OutlookActionHandler(
     {
         ArgumentNullException.ThrowIfNull(user);
         if (body?.Token is null) return new ActionOutcome(StatusCodes.Status400BadRequest, InvalidLink);
+        if (body.DigestId is not null) return await DigestAsync(body, user, actionRequestId, ct);
         Guid? claimedQuestion = Guid.TryParse(body.QuestionId, out var q) ? q : null;
 
         var error = tokens.Validate(body.Token, out var grant);
@@ -88,6 +91,54 @@ public sealed partial class OutlookActionHandler(
             : new ActionOutcome(StatusCodes.Status200OK, StatusText(question, already: true), messages.Refreshed(question, recipient).ToJson());
     }
 
+    /// <summary>
+    /// A click on a digest card: "all of these" answers every item, "send my answers" the items by the choices made;
+    /// each item goes through the one answer path on its own. Opening the message shows every item's current state.
+    /// </summary>
+    private async Task<ActionOutcome> DigestAsync(ActionBody body, ClaimsPrincipal user, string actionRequestId, CancellationToken ct)
+    {
+        Guid? claimed = Guid.TryParse(body.DigestId, out var d) ? d : null;
+        var error = tokens.ValidateDigest(body.Token, out var grant);
+        if (error == ActionTokenError.Expired && grant is not null && claimed == grant.DigestId)
+            return new ActionOutcome(StatusCodes.Status403Forbidden, ExpiredLink);
+        var refresh = grant?.Purpose == "refresh";
+        if (error != ActionTokenError.None || grant is null || claimed != grant.DigestId || refresh != (body.Refresh == true)
+            || (!refresh && !string.Equals(body.Answer, grant.Purpose, StringComparison.OrdinalIgnoreCase)))
+        {
+            Log.BadToken(logger, actionRequestId, error == ActionTokenError.None ? "digest token does not match the request body" : $"digest token {error}");
+            return new ActionOutcome(StatusCodes.Status403Forbidden, InvalidLink);
+        }
+
+        var responder = ResponderOf(user);
+        if (refresh)
+        {
+            var view = await digests.LoadAsync(grant.DigestId, ct);
+            if (view is null) return new ActionOutcome(StatusCodes.Status404NotFound, "These questions no longer exist.");
+            if (!IsRecipient(view.Recipient, responder)) return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
+            Log.DigestRefreshed(logger, actionRequestId, view.Digest.Id, view.OpenCount);
+            return new ActionOutcome(StatusCodes.Status200OK, "", messages.DigestCard(view, view.Recipient).ToJson());
+        }
+
+        var choices = (body.Answers ?? "").Split(',');
+        Func<int, OwnerAnswer?> answerFor = grant.BulkAnswer is { } all
+            ? _ => all
+            : i => i < choices.Length ? choices[i].Trim().ToLowerInvariant() switch { "yes" => OwnerAnswer.Expected, "no" => OwnerAnswer.NotExpected, _ => null } : null;
+        var result = await digests.AnswerAsync(grant.DigestId, answerFor, responder, OutlookExtensions.Channel, grant.Recipient, grant.Nonce, ct);
+        Log.DigestAnswered(logger, actionRequestId, grant.DigestId, result.Recorded, result.AlreadyDecided);
+        return result.Status switch
+        {
+            DigestAnswerStatus.NotFound => new ActionOutcome(StatusCodes.Status404NotFound, "These questions no longer exist."),
+            DigestAnswerStatus.NotARecipient => new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded),
+            _ => new ActionOutcome(StatusCodes.Status200OK, DigestAnswers.Summary(result), messages.DigestCard(result.View!, result.View!.Recipient).ToJson()),
+        };
+    }
+
+    /// <summary>The clicker is the recipient: by object id when both are known, else by address.</summary>
+    private static bool IsRecipient(Recipient? recipient, Responder who) =>
+        recipient is not null && (recipient.ObjectId is { } oid && who.ObjectId is { } clicker
+            ? string.Equals(oid, clicker, StringComparison.OrdinalIgnoreCase)
+            : string.Equals(recipient.Mail ?? recipient.Address, who.UserPrincipalName, StringComparison.OrdinalIgnoreCase));
+
     private ActionOutcome Decided(Question question, ActionGrant grant, bool alreadyText)
     {
         var recipient = question.Recipients.FirstOrDefault(r => string.Equals(OutlookMessages.RecipientKey(r), grant.Recipient, StringComparison.OrdinalIgnoreCase));
@@ -138,6 +189,12 @@ public sealed partial class OutlookActionHandler(
 
         [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Outlook action {ActionRequestId}: card of question {QuestionId} refreshed on open ({State})")]
         public static partial void Refreshed(ILogger logger, string actionRequestId, Guid questionId, QuestionState state);
+
+        [LoggerMessage(EventId = 2014, Level = LogLevel.Information, Message = "Outlook action {ActionRequestId}: digest {DigestId} refreshed on open ({Open} open)")]
+        public static partial void DigestRefreshed(ILogger logger, string actionRequestId, Guid digestId, int open);
+
+        [LoggerMessage(EventId = 2015, Level = LogLevel.Information, Message = "Outlook action {ActionRequestId}: digest {DigestId} → {Recorded} answer(s) recorded, {AlreadyDecided} already decided")]
+        public static partial void DigestAnswered(ILogger logger, string actionRequestId, Guid digestId, int recorded, int alreadyDecided);
 
         [LoggerMessage(EventId = 2012, Level = LogLevel.Information, Message = "Outlook action {ActionRequestId}: question {QuestionId} → {Status}")]
         public static partial void Answered(ILogger logger, string actionRequestId, Guid questionId, AnswerStatus status);

@@ -43,6 +43,7 @@ public static partial class OutlookExtensions
         services.AddScoped<OutlookActionHandler>();
         services.AddScoped<IQuestionDelivery, OutlookDelivery>();
         services.AddKeyedScoped<IWorkHandler, OutlookSendWorkHandler>(OutlookSendWork.Kind);
+        services.AddKeyedScoped<IWorkHandler, OutlookDigestWorkHandler>(OutlookDigestWork.Kind);
 
         // sendMail is not idempotent: only 429 (refused, so not sent) is retried in place, honouring Retry-After.
         // A 5xx or timeout goes back to the durable job, which checks Sent Items before it sends again.

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using IoTOwnerBot.Cards;
+using IoTOwnerBot.Digests;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Questions;
 using Microsoft.Extensions.Options;
@@ -72,6 +73,60 @@ public sealed class OutlookMessages(CardComposer composer, ActionTokens tokens, 
     {
         var (_, strings) = composer.Catalog.GetStrings(recipient.PreferredLanguage, cardOptions.Value.DefaultLanguage);
         return strings["reminderPrefix"]?.GetValue<string>() ?? "Reminder:";
+    }
+
+    /// <summary>
+    /// The digest e-mail to one owner: one card listing their questions (each with its own choice, plus "all of these"
+    /// buttons) and a readable body listing the incidents with their links for clients that show no cards.
+    /// </summary>
+    public (OutgoingMail Mail, RenderedCard Card) Digest(DigestView view, Recipient recipient)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        ArgumentNullException.ThrowIfNull(recipient);
+        var card = DigestCard(view, recipient);
+        var (_, strings) = composer.Catalog.GetStrings(recipient.PreferredLanguage, cardOptions.Value.DefaultLanguage);
+        string S(string name) => strings[name]?.GetValue<string>() ?? name;
+
+        var subject = $"{S("questionTitle")} {view.Questions.Count.ToString(CultureInfo.InvariantCulture)} {S("digestSubject")}";
+        var html = new StringBuilder()
+            .Append("<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">")
+            .Append("<script type=\"application/adaptivecard+json\">").Append(card.ToJson()).Append("</script></head><body>")
+            .Append(CultureInfo.InvariantCulture, $"<h2>{H(S("digestTitle"))}</h2><p>{H(S("digestIntro"))}</p><ul>");
+        foreach (var q in view.Questions)
+        {
+            var devices = string.Join(", ", q.Devices.Take(CardComposer.MaxDevicesShown).Select(d => d.Name));
+            html.Append(CultureInfo.InvariantCulture, $"<li><b>{H(S("incident"))} {H(Number(q))}: {H(q.IncidentTitle)}</b><br>{H(S("severity"))}: {H(q.IncidentSeverity)}")
+                .Append(devices.Length == 0 ? "" : $"<br>{H(S("device"))}: {H(devices)}")
+                .Append(CultureInfo.InvariantCulture, $"<br><a href=\"{H(IncidentUrl(q).AbsoluteUri)}\">{H(S("openIncident"))}</a></li>");
+        }
+        html.Append("</ul>")
+            .Append("<p>Your mail client cannot show the answer buttons of this message. Please open it in Outlook (desktop, web or mobile), or tell the SOC your answers.</p>")
+            .Append("</body></html>");
+        return (new OutgoingMail(recipient.Mail!, recipient.DisplayName, subject, html.ToString()), card);
+    }
+
+    /// <summary>
+    /// The digest card as it stands now: open items with their choices, decided ones with their outcome, and fresh
+    /// tokens bound to the digest and its recipient (the "all of these" buttons answer only what is still open).
+    /// </summary>
+    public RenderedCard DigestCard(DigestView view, Recipient? recipient)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        var id = view.Digest.Id;
+        var key = recipient is null ? view.Digest.RecipientKey : RecipientKey(recipient);
+        var model = DigestCardModel.For(view, recipient);
+        model = model with
+        {
+            CallbackUrl = CallbackUrl,
+            RefreshToken = tokens.IssueDigest(id, key, "refresh"),
+            Digest = model.Digest! with
+            {
+                AnswerEachToken = tokens.IssueDigest(id, key, "each"),
+                AllExpectedToken = tokens.IssueDigest(id, key, "yes"),
+                NoneExpectedToken = tokens.IssueDigest(id, key, "no"),
+            },
+        };
+        return composer.Compose(CardKind.OwnerDigest, CardChannel.Email, model, DigestCardModel.Versions(view.Digest));
     }
 
     /// <summary>The question card again, with fresh buttons: what an open question shows when its message is opened.</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using IoTOwnerBot.Digests;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
@@ -18,9 +19,18 @@ public sealed record OutlookSendWork(Guid QuestionId, string Address, Guid Deliv
     public const string Kind = "outlook.send";
 }
 
-/// <summary>Plans the e-mails of a new question in the question's own unit of work: one send per owner mailbox.</summary>
+/// <summary>Durable work: e-mail one digest (several questions, one owner). The delivery id is on the digest.</summary>
+public sealed record OutlookDigestWork(Guid DigestId)
+{
+    public const string Kind = "outlook.digest";
+}
+
+/// <summary>
+/// Plans the e-mails of a new question in the question's own unit of work: one send per owner mailbox. With digests on,
+/// the send waits <see cref="DigestOptions.Window"/>, so the owner's other questions of the same burst can join it.
+/// </summary>
 internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages, IOptionsMonitor<OutlookOptions> options,
-    IOptionsMonitor<DeliveryOptions> delivery) : IQuestionDelivery
+    IOptionsMonitor<DeliveryOptions> delivery, IOptionsMonitor<DigestOptions> digests) : IQuestionDelivery
 {
     public void Plan(Question question, QuestionService questions, DateTimeOffset now) =>
         PlanFor(question, question.Recipients, questions, now);
@@ -28,6 +38,7 @@ internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages,
     public void PlanFor(Question question, IReadOnlyList<Recipient> recipients, QuestionService questions, DateTimeOffset now)
     {
         if (!options.CurrentValue.Enabled || !delivery.CurrentValue.SendsEmail) return;
+        var due = now + (digests.CurrentValue.Enabled ? digests.CurrentValue.Window : TimeSpan.Zero);
         if (question.CardVersions.Count == 0) question.CardVersions = messages.CurrentVersions();
         foreach (var recipient in recipients.DistinctBy(r => (r.Mail ?? r.Address).ToLowerInvariant()))
         {
@@ -38,7 +49,7 @@ internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages,
                 continue;
             }
             db.Enqueue(OutlookSendWork.Kind, $"{OutlookSendWork.Kind}:{question.Id:D}:{mail.ToLowerInvariant()}",
-                new OutlookSendWork(question.Id, mail, Guid.NewGuid()), now, question.Id);
+                new OutlookSendWork(question.Id, mail, Guid.NewGuid()), due, question.Id);
         }
     }
 
@@ -62,7 +73,8 @@ public static class OutlookTimeline
 }
 
 /// <summary>
-/// Sends one question e-mail, never twice. Graph's sendMail is not idempotent, so every message carries the work's
+/// Sends one question e-mail, never twice. With digests on, it first asks <see cref="DigestPlanner"/> whether the owner
+/// has other questions waiting: then they all go out in one digest (<see cref="OutlookDigestWorkHandler"/>) instead. Graph's sendMail is not idempotent, so every message carries the work's
 /// delivery id (an internet header and a named property). The first attempt sends straight away. Any later attempt
 /// (after a 5xx, a timeout or a crash, when Graph may have sent it after all) first looks for that id in the sender's
 /// Sent Items and sends only if it is not there. Uncertain failures wait <see cref="OutlookOptions.UncertainSendRecheckDelay"/>
@@ -73,6 +85,7 @@ public sealed partial class OutlookSendWorkHandler(
     OutlookMailer mailer,
     OutlookMessages messages,
     QuestionService questions,
+    DigestPlanner planner,
     TeamsFallback teams,
     IOptionsMonitor<OutlookOptions> options,
     IOptions<JobOptions> jobs,
@@ -84,6 +97,10 @@ public sealed partial class OutlookSendWorkHandler(
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<OutlookSendWork>();
+        var plan = await planner.ClaimAsync(OutlookExtensions.Channel, OutlookSendWork.Kind, work.QuestionId, work.Address,
+            digest => db.Enqueue(OutlookDigestWork.Kind, $"{OutlookDigestWork.Kind}:{digest.Id:D}", new OutlookDigestWork(digest.Id), time.GetUtcNow()), ct);
+        if (plan.Kind is DeliveryPlanKind.InDigest or DeliveryPlanKind.NotOpen) return WorkResult.Done;
+
         var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices)
             .SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
         if (question is null) return WorkResult.Fail($"Question {work.QuestionId} does not exist.");
@@ -104,26 +121,13 @@ public sealed partial class OutlookSendWorkHandler(
 
         var (mail, _) = messages.Question(question, recipient);
         if (work.Reminder > 0) mail = mail with { Subject = $"{messages.ReminderPrefix(recipient)} {mail.Subject}" };
-        try
+        switch (await TrySendAsync(mailer, sender, mail, work.DeliveryId, options.CurrentValue, time, ct))
         {
-            await mailer.SendAsync(sender, mail, work.DeliveryId, ct);
-        }
-        catch (ODataError error) when (error.ResponseStatusCode == (int)HttpStatusCode.TooManyRequests)
-        {
-            // Refused, so certainly not sent: retry when Graph says, without the Sent Items check being needed.
-            return await RetryAsync(item, question, recipient, time.GetUtcNow() + RetryAfter(error), "Graph throttled sendMail (429)", ct);
-        }
-        catch (ODataError error) when (error.ResponseStatusCode is >= 400 and < 500)
-        {
-            var code = error.Error?.Code ?? error.ResponseStatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await FailedAsync(question, recipient, $"Graph refused the message ({error.ResponseStatusCode} {code}: {error.Error?.Message})", ct);
-            return WorkResult.Fail($"sendMail {error.ResponseStatusCode} {code}");
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            // 5xx or no answer: Graph may have sent it. Look in Sent Items before the next attempt sends again.
-            var status = ex is ODataError o ? o.ResponseStatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : ex.GetType().Name;
-            return await RetryAsync(item, question, recipient, time.GetUtcNow() + options.CurrentValue.UncertainSendRecheckDelay, $"sendMail outcome unknown ({status})", ct);
+            case SendAttempt.Later later:
+                return await RetryAsync(item, question, recipient, later.At, later.Reason, ct);
+            case SendAttempt.Refused refused:
+                await FailedAsync(question, recipient, refused.Why, ct);
+                return WorkResult.Fail(refused.Summary);
         }
         return await SentAsync(question, recipient, work, ct);
     }
@@ -160,6 +164,43 @@ public sealed partial class OutlookSendWorkHandler(
         Log.Failed(logger, question.Id, why);
     }
 
+    /// <summary>How one sendMail went: sent, to be retried (refused with 429, or outcome unknown), or refused for good.</summary>
+    internal abstract record SendAttempt
+    {
+        public sealed record Sent : SendAttempt;
+        public sealed record Later(DateTimeOffset At, string Reason) : SendAttempt;
+        public sealed record Refused(string Why, string Summary) : SendAttempt;
+    }
+
+    /// <summary>
+    /// One sendMail. 429: refused, so certainly not sent: retry when Graph says. Other 4xx: refused for good. 5xx or no
+    /// answer: Graph may have sent it; retry after <see cref="OutlookOptions.UncertainSendRecheckDelay"/>, and the
+    /// retry looks in Sent Items first.
+    /// </summary>
+    internal static async Task<SendAttempt> TrySendAsync(OutlookMailer mailer, string sender, OutgoingMail mail, Guid deliveryId,
+        OutlookOptions options, TimeProvider time, CancellationToken ct)
+    {
+        try
+        {
+            await mailer.SendAsync(sender, mail, deliveryId, ct);
+            return new SendAttempt.Sent();
+        }
+        catch (ODataError error) when (error.ResponseStatusCode == (int)HttpStatusCode.TooManyRequests)
+        {
+            return new SendAttempt.Later(time.GetUtcNow() + RetryAfter(error), "Graph throttled sendMail (429)");
+        }
+        catch (ODataError error) when (error.ResponseStatusCode is >= 400 and < 500)
+        {
+            var code = error.Error?.Code ?? error.ResponseStatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return new SendAttempt.Refused($"Graph refused the message ({error.ResponseStatusCode} {code}: {error.Error?.Message})", $"sendMail {error.ResponseStatusCode} {code}");
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            var status = ex is ODataError o ? o.ResponseStatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : ex.GetType().Name;
+            return new SendAttempt.Later(time.GetUtcNow() + options.UncertainSendRecheckDelay, $"sendMail outcome unknown ({status})");
+        }
+    }
+
     private static TimeSpan RetryAfter(ODataError error)
     {
         if (error.ResponseHeaders is { } headers && headers.TryGetValue("Retry-After", out var values))
@@ -185,5 +226,112 @@ public sealed partial class OutlookSendWorkHandler(
 
         [LoggerMessage(EventId = 2024, Level = LogLevel.Error, Message = "Question {QuestionId}: e-mail failed: {Reason}")]
         public static partial void Failed(ILogger logger, Guid questionId, string reason);
+    }
+}
+
+/// <summary>
+/// Sends one digest e-mail, never twice, as <see cref="OutlookSendWorkHandler"/> sends a question: the digest's delivery
+/// id is on the message, and any attempt after the first looks in Sent Items before sending. Every question of the
+/// digest gets its own timeline entry; if the e-mail is refused for good, each is reported on its incident and the
+/// owner is asked in Teams.
+/// </summary>
+public sealed partial class OutlookDigestWorkHandler(
+    BotDbContext db,
+    DigestAnswers digests,
+    OutlookMailer mailer,
+    OutlookMessages messages,
+    QuestionService questions,
+    TeamsFallback teams,
+    IOptionsMonitor<OutlookOptions> options,
+    IOptions<JobOptions> jobs,
+    TimeProvider time,
+    ILogger<OutlookDigestWorkHandler> logger) : IWorkHandler
+{
+    public string Kind => OutlookDigestWork.Kind;
+
+    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
+    {
+        var work = item.ReadPayload<OutlookDigestWork>();
+        var view = await digests.LoadAsync(work.DigestId, ct);
+        if (view is null) return WorkResult.Fail($"Digest {work.DigestId} does not exist.");
+        if (view.Digest.SentAt is not null) return WorkResult.Done;
+        if (view.Recipient is not { Mail: { Length: > 0 } } recipient) return WorkResult.Fail($"Digest {work.DigestId} has no recipient with a mailbox.");
+        var sender = options.CurrentValue.SenderMailbox!;
+        var digest = view.Digest;
+
+        if (item.Attempts > 1 && await mailer.WasSentAsync(sender, digest.DeliveryId, ct))
+        {
+            Log.FoundInSentItems(logger, digest.Id, digest.DeliveryId);
+            return await SentAsync(view, recipient, ct);
+        }
+        // Every question was decided (another owner, the SOC) before the digest went out: nothing to ask any more.
+        if (view.OpenCount == 0) return WorkResult.Done;
+
+        if (digest.CardVersions.Count == 0)
+        {
+            digest.CardVersions = messages.CurrentVersions();
+            await db.Digests.Where(d => d.Id == digest.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.CardVersions, digest.CardVersions), ct);
+        }
+        var (mail, _) = messages.Digest(view, recipient);
+        switch (await OutlookSendWorkHandler.TrySendAsync(mailer, sender, mail, digest.DeliveryId, options.CurrentValue, time, ct))
+        {
+            case OutlookSendWorkHandler.SendAttempt.Later later:
+                Log.WillRetry(logger, digest.Id, later.Reason, later.At);
+                if (item.Attempts < jobs.Value.MaxAttempts) return WorkResult.RetryAt(later.At, later.Reason);
+                await FailedAsync(view, recipient, $"the e-mail could not be sent after {item.Attempts} attempts ({later.Reason})", ct);
+                return WorkResult.Fail(later.Reason);
+            case OutlookSendWorkHandler.SendAttempt.Refused refused:
+                await FailedAsync(view, recipient, refused.Why, ct);
+                return WorkResult.Fail(refused.Summary);
+        }
+        return await SentAsync(view, recipient, ct);
+    }
+
+    private async Task<WorkResult> SentAsync(DigestView view, Recipient recipient, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var digest = await db.Digests.SingleAsync(d => d.Id == view.Digest.Id, ct);
+        if (digest.SentAt is null)
+        {
+            digest.SentAt = now;
+            var ids = view.Questions.Select(q => q.Id).ToList();
+            foreach (var question in await db.Questions.Where(q => ids.Contains(q.Id)).ToListAsync(ct))
+                questions.Record(question, OutlookTimeline.DeliverySent, QuestionService.Actor,
+                    $"Question e-mailed to {recipient.Display} in one digest with {ids.Count - 1} other incident(s) (digest {digest.Id:D}, delivery {digest.DeliveryId:D})",
+                    mirror: false, now);
+            await db.SaveChangesAsync(ct);
+        }
+        Log.Sent(logger, digest.Id, view.Questions.Count, digest.DeliveryId);
+        return WorkResult.Done;
+    }
+
+    private async Task FailedAsync(DigestView view, Recipient recipient, string why, CancellationToken ct)
+    {
+        var ids = view.Questions.Where(q => q.State == QuestionState.Open).Select(q => q.Id).ToList();
+        var open = await db.Questions.Include(q => q.Recipients).Where(q => ids.Contains(q.Id)).ToListAsync(ct);
+        foreach (var question in open)
+        {
+            questions.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
+                $"The question could not be e-mailed to {recipient.Display} (digest {view.Digest.Id:D}): {why}.", mirror: true, time.GetUtcNow());
+            var own = question.Recipients.FirstOrDefault(r => string.Equals(r.Mail, recipient.Mail, StringComparison.OrdinalIgnoreCase));
+            if (own is not null) await teams.AskInTeamsAsync(question, own, "the e-mail could not be sent", ct);
+        }
+        await db.SaveChangesAsync(ct);
+        Log.Failed(logger, view.Digest.Id, why);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 2031, Level = LogLevel.Information, Message = "Digest {DigestId} of {Count} question(s) e-mailed (delivery {DeliveryId})")]
+        public static partial void Sent(ILogger logger, Guid digestId, int count, Guid deliveryId);
+
+        [LoggerMessage(EventId = 2032, Level = LogLevel.Information, Message = "Digest {DigestId}: delivery {DeliveryId} was already in Sent Items; not sent again")]
+        public static partial void FoundInSentItems(ILogger logger, Guid digestId, Guid deliveryId);
+
+        [LoggerMessage(EventId = 2033, Level = LogLevel.Warning, Message = "Digest {DigestId}: e-mail not sent yet ({Reason}); next attempt at {At}")]
+        public static partial void WillRetry(ILogger logger, Guid digestId, string reason, DateTimeOffset at);
+
+        [LoggerMessage(EventId = 2034, Level = LogLevel.Error, Message = "Digest {DigestId}: e-mail failed: {Reason}")]
+        public static partial void Failed(ILogger logger, Guid digestId, string reason);
     }
 }

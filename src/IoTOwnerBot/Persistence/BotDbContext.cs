@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IoTOwnerBot.Digests;
 using IoTOwnerBot.Incidents;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Questions;
@@ -9,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace IoTOwnerBot.Persistence;
 
-/// <summary>The service's durable state: questions with their devices, recipients and timeline; work items; poller checkpoints; Teams conversation references and cards; SOC channel threads.</summary>
+/// <summary>The service's durable state: questions with their devices, recipients and timeline; work items; poller checkpoints; Teams conversation references and cards; SOC channel threads; digests and who delivers each question.</summary>
 public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbContext(options)
 {
     public DbSet<Question> Questions => Set<Question>();
@@ -23,6 +24,8 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
     public DbSet<UsedAnswerToken> UsedAnswerTokens => Set<UsedAnswerToken>();
     public DbSet<SocThread> SocThreads => Set<SocThread>();
     public DbSet<SocThreadReply> SocThreadReplies => Set<SocThreadReply>();
+    public DbSet<Digest> Digests => Set<Digest>();
+    public DbSet<DeliveryClaim> DeliveryClaims => Set<DeliveryClaim>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -117,6 +120,26 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
             r.HasIndex(x => x.IncidentKey);
             r.Property(x => x.IncidentKey).HasMaxLength(512);
             r.Property(x => x.Outcome).HasMaxLength(16);
+        });
+        modelBuilder.Entity<Digest>(d =>
+        {
+            d.ToTable("digests");
+            d.HasKey(x => x.Id);
+            d.Property(x => x.Channel).HasMaxLength(16);
+            d.Property(x => x.RecipientKey).HasMaxLength(320);
+            d.Property(x => x.ShowsState).HasMaxLength(512);
+            d.Property(x => x.CardVersions).HasConversion(JsonConverter<Dictionary<string, string>>(), JsonComparer<Dictionary<string, string>>());
+            d.HasMany(x => x.Items).WithOne().HasForeignKey(x => x.DigestId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<DeliveryClaim>(c =>
+        {
+            c.ToTable("delivery_claims");
+            // One deliverer per question, channel and owner: alone or in exactly one digest.
+            c.HasIndex(x => new { x.QuestionId, x.Channel, x.RecipientKey }).IsUnique();
+            c.HasIndex(x => new { x.DigestId, x.Position });
+            c.Property(x => x.Channel).HasMaxLength(16);
+            c.Property(x => x.RecipientKey).HasMaxLength(320);
+            c.HasOne<Question>().WithMany().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

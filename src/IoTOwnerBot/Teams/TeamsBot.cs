@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IoTOwnerBot.Digests;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
@@ -17,6 +18,7 @@ namespace IoTOwnerBot.Teams;
 public sealed partial class TeamsBot(
     BotDbContext db,
     AnswerService answers,
+    DigestAnswers digests,
     TeamsCards cards,
     IServiceProvider services,
     WorkSignal signal,
@@ -65,6 +67,7 @@ public sealed partial class TeamsBot(
         var action = Read(activity.Value, "action");
         var verb = action is { } a && a.TryGetProperty("verb", out var v) ? v.GetString() : null;
         var data = action is { } b && b.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : (JsonElement?)null;
+        if (verb == TeamsCards.DigestVerb) return await DigestActionAsync(activity, data, ct);
         if (!Guid.TryParse(Str(data, "questionId"), out var questionId))
             return InvokeResponse.Error(400, "BadRequest", "The card action carries no question id.");
 
@@ -97,6 +100,45 @@ public sealed partial class TeamsBot(
                 Log.UnknownVerb(logger, verb);
                 return InvokeResponse.Error(400, "BadRequest", $"Unknown action '{verb}'.");
         }
+    }
+
+    /// <summary>
+    /// A digest card's button: <c>yes</c> / <c>no</c> answer every item, <c>each</c> the items by their choices
+    /// (inputs <c>a0</c>, <c>a1</c>, … in the action data), <c>refresh</c> only shows the current state. Every item goes
+    /// through the one answer path; only the owner the digest was sent to (or a delegate) may answer.
+    /// </summary>
+    private async Task<InvokeResponse> DigestActionAsync(Activity activity, JsonElement? data, CancellationToken ct)
+    {
+        if (!Guid.TryParse(Str(data, "digestId"), out var digestId))
+            return InvokeResponse.Error(400, "BadRequest", "The card action carries no digest id.");
+        var view = await digests.LoadAsync(digestId, ct);
+        if (view is null) return InvokeResponse.Error(404, "NotFound", "These questions no longer exist.");
+        var answer = Str(data, "answer")?.ToLowerInvariant();
+        if (answer == "refresh") return InvokeResponse.Card(await DigestCardAsync(view, activity, ct));
+
+        Func<int, OwnerAnswer?>? answerFor = answer switch
+        {
+            "yes" => _ => OwnerAnswer.Expected,
+            "no" => _ => OwnerAnswer.NotExpected,
+            "each" => i => Str(data, $"a{i}")?.ToLowerInvariant() switch { "yes" => OwnerAnswer.Expected, "no" => OwnerAnswer.NotExpected, _ => null },
+            _ => null,
+        };
+        if (answerFor is null) return InvokeResponse.Error(400, "BadRequest", "The card action carries no valid answer.");
+        var result = await digests.AnswerAsync(digestId, answerFor, Responder(activity), TeamsExtensions.Channel, view.Digest.RecipientKey, null, ct);
+        return result.Status switch
+        {
+            DigestAnswerStatus.NotFound => InvokeResponse.Error(404, "NotFound", "These questions no longer exist."),
+            DigestAnswerStatus.NotARecipient => InvokeResponse.Error(403, "Forbidden",
+                "You were not asked these questions, so you cannot answer them. The attempt was reported to the SOC."),
+            _ => InvokeResponse.Card(await DigestCardAsync(result.View!, activity, ct)),
+        };
+    }
+
+    private async Task<System.Text.Json.Nodes.JsonObject> DigestCardAsync(DigestView view, Activity activity, CancellationToken ct)
+    {
+        var teamsUserId = await db.TeamsConversations.AsNoTracking().Where(c => c.UserObjectId == view.Digest.RecipientKey)
+            .Select(c => c.TeamsUserId).FirstOrDefaultAsync(ct) ?? activity.From?.Id;
+        return cards.Digest(view, view.Recipient, teamsUserId).Content;
     }
 
     /// <summary>The card for the clicker: the outcome once decided, else the question (clicks still go through the responder check).</summary>

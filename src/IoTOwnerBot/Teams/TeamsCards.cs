@@ -1,5 +1,6 @@
 using System.Globalization;
 using IoTOwnerBot.Cards;
+using IoTOwnerBot.Digests;
 using IoTOwnerBot.Questions;
 
 namespace IoTOwnerBot.Teams;
@@ -12,6 +13,15 @@ public sealed class TeamsCards(CardComposer composer)
 {
     public const string AnswerVerb = "iotownerbot.answer";
     public const string RefreshVerb = "iotownerbot.refresh";
+    public const string DigestVerb = "iotownerbot.digest";
+
+    /// <summary>A digest card as it stands: open items with their choices, decided ones with their outcome.</summary>
+    public RenderedCard Digest(DigestView view, Recipient? recipient, string? teamsUserId)
+    {
+        ArgumentNullException.ThrowIfNull(view);
+        return composer.Compose(CardKind.OwnerDigest, CardChannel.Teams,
+            DigestCardModel.For(view, recipient, teamsUserId is null ? [] : [teamsUserId]), DigestCardModel.Versions(view.Digest));
+    }
 
     /// <summary>The versions to store with a question the first time it is sent.</summary>
     public Dictionary<string, string> CurrentVersions() =>

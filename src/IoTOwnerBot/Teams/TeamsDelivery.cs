@@ -1,3 +1,4 @@
+using IoTOwnerBot.Digests;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
@@ -21,7 +22,7 @@ public static class TeamsTimeline
 /// TeamsOnly mode; otherwise a durable <c>teams.fallback</c> due after Delivery:TeamsAfter, which asks in Teams only
 /// if the question is still open then. Planned in the question's own unit of work.
 /// </summary>
-internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsMonitor<DeliveryOptions> delivery) : IQuestionDelivery
+internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsMonitor<DeliveryOptions> delivery, IOptionsMonitor<DigestOptions> digests) : IQuestionDelivery
 {
     public void Plan(Question question, QuestionService questions, DateTimeOffset now) =>
         PlanFor(question, question.Recipients, questions, now);
@@ -47,10 +48,11 @@ internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsM
         if (question.CardVersions.Count == 0) question.CardVersions = cards.CurrentVersions();
         foreach (var recipient in recipients.DistinctBy(r => r.ObjectId ?? r.Address.ToLowerInvariant()))
         {
+            var due = now + TeamsFallback.Delay(digests.CurrentValue);
             if (options.Mode == DeliveryMode.TeamsOnly)
-                TeamsFallback.Enqueue(db, questions, question, recipient, "Delivery:Mode is TeamsOnly", now);
+                TeamsFallback.Enqueue(db, questions, question, recipient, "Delivery:Mode is TeamsOnly", now, due);
             else if (recipient.Mail is not { Length: > 0 })
-                TeamsFallback.Enqueue(db, questions, question, recipient, "they have no mailbox", now);
+                TeamsFallback.Enqueue(db, questions, question, recipient, "they have no mailbox", now, due);
             else if (recipient.ObjectId is { } objectId)
             {
                 db.Enqueue(TeamsFallbackWork.Kind, TeamsFallbackWork.Key(question.Id, objectId),
@@ -67,7 +69,8 @@ internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsM
 /// good (call <see cref="AskInTeamsAsync"/> before saving). Adds durable <c>teams.send</c> work and a timeline entry
 /// to the caller's unit of work; asking the same owner twice is one send.
 /// </summary>
-public sealed class TeamsFallback(BotDbContext db, QuestionService questions, IOptionsMonitor<DeliveryOptions> delivery, TimeProvider time)
+public sealed class TeamsFallback(BotDbContext db, QuestionService questions, IOptionsMonitor<DeliveryOptions> delivery,
+    IOptionsMonitor<DigestOptions> digests, TimeProvider time)
 {
     /// <summary>False when Teams is not used (EmailOnly) or this owner is already being asked there.</summary>
     public async Task<bool> AskInTeamsAsync(Question question, Recipient recipient, string reason, CancellationToken ct)
@@ -80,11 +83,15 @@ public sealed class TeamsFallback(BotDbContext db, QuestionService questions, IO
             var key = TeamsSendWork.Key(question.Id, oid);
             if (await db.WorkItems.AnyAsync(w => w.DedupeKey == key, ct) || db.WorkItems.Local.Any(w => w.DedupeKey == key)) return false;
         }
-        Enqueue(db, questions, question, recipient, reason, time.GetUtcNow());
+        var now = time.GetUtcNow();
+        Enqueue(db, questions, question, recipient, reason, now, now + Delay(digests.CurrentValue));
         return true;
     }
 
-    internal static void Enqueue(BotDbContext db, QuestionService questions, Question question, Recipient recipient, string reason, DateTimeOffset now)
+    /// <summary>With digests on, a Teams send waits the storm window so the owner's other questions can join it.</summary>
+    internal static TimeSpan Delay(DigestOptions digests) => digests.Enabled ? digests.Window : TimeSpan.Zero;
+
+    internal static void Enqueue(BotDbContext db, QuestionService questions, Question question, Recipient recipient, string reason, DateTimeOffset now, DateTimeOffset due)
     {
         if (recipient.ObjectId is not { } oid)
         {
@@ -92,7 +99,7 @@ public sealed class TeamsFallback(BotDbContext db, QuestionService questions, IO
                 $"{recipient.Display} cannot be asked in Teams ({reason}): the directory does not know them.", mirror: true, now);
             return;
         }
-        db.Enqueue(TeamsSendWork.Kind, TeamsSendWork.Key(question.Id, oid), new TeamsSendWork(question.Id, oid, reason), now, question.Id);
+        db.Enqueue(TeamsSendWork.Kind, TeamsSendWork.Key(question.Id, oid), new TeamsSendWork(question.Id, oid, reason), due, question.Id);
         questions.Record(question, TeamsTimeline.Planned, QuestionService.Actor, $"{recipient.Display} will be asked in Teams: {reason}.", mirror: false, now);
     }
 }
@@ -102,6 +109,18 @@ public sealed record TeamsSendWork(Guid QuestionId, string ObjectId, string Reas
 {
     public const string Kind = "teams.send";
     public static string Key(Guid questionId, string objectId) => $"{Kind}:{questionId:D}:{objectId.ToLowerInvariant()}";
+}
+
+/// <summary>Durable work: send one digest card (several questions, one owner) to the owner's 1:1 chat.</summary>
+public sealed record TeamsDigestWork(Guid DigestId)
+{
+    public const string Kind = "teams.digest";
+}
+
+/// <summary>Durable work: PUT a digest card so it shows its questions' current states.</summary>
+public sealed record TeamsDigestUpdateWork(Guid DigestId)
+{
+    public const string Kind = "teams.digest-update";
 }
 
 /// <summary>Durable work due Delivery:TeamsAfter after creation: ask in Teams if the question is still open.</summary>
@@ -130,5 +149,17 @@ internal sealed class TeamsCardsObserver(BotDbContext db) : IQuestionObserver
     {
         if (await db.TeamsMessages.AnyAsync(m => m.QuestionId == question.Id, ct))
             db.Enqueue(TeamsUpdateWork.Kind, $"{TeamsUpdateWork.Kind}:{question.Id:D}:{question.State}", new TeamsUpdateWork(question.Id), now, question.Id);
+    }
+}
+
+/// <summary>When a question of a posted Teams digest is decided, the digest card is updated for every view.</summary>
+internal sealed class TeamsDigestObserver(BotDbContext db) : IQuestionObserver
+{
+    public async Task DecidedAsync(Question question, DateTimeOffset now, CancellationToken ct)
+    {
+        var digests = await db.DeliveryClaims.Where(c => c.QuestionId == question.Id && c.Channel == TeamsExtensions.Channel && c.DigestId != null)
+            .Select(c => c.DigestId!.Value).ToListAsync(ct);
+        foreach (var id in digests)
+            db.Enqueue(TeamsDigestUpdateWork.Kind, $"{TeamsDigestUpdateWork.Kind}:{id:D}:{question.Id:D}:{question.State}", new TeamsDigestUpdateWork(id), now, question.Id);
     }
 }

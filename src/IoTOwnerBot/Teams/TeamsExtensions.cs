@@ -54,7 +54,10 @@ public static class TeamsExtensions
         services.AddScoped<TeamsFallback>();
         services.AddScoped<IQuestionDelivery, TeamsDelivery>();
         services.AddScoped<IQuestionObserver, TeamsCardsObserver>();
+        services.AddScoped<IQuestionObserver, TeamsDigestObserver>();
         services.AddKeyedScoped<IWorkHandler, TeamsSendWorkHandler>(TeamsSendWork.Kind);
+        services.AddKeyedScoped<IWorkHandler, TeamsSendWorkHandler>(TeamsDigestWork.Kind);
+        services.AddKeyedScoped<IWorkHandler, TeamsDigestUpdateWorkHandler>(TeamsDigestUpdateWork.Kind);
         services.AddKeyedScoped<IWorkHandler, TeamsFallbackWorkHandler>(TeamsFallbackWork.Kind);
         services.AddKeyedScoped<IWorkHandler, TeamsUpdateWorkHandler>(TeamsUpdateWork.Kind);
         services.AddKeyedScoped<IWorkHandler, TeamsReplyWorkHandler>(TeamsReplyWork.Kind);

@@ -1,4 +1,5 @@
 using System.Net;
+using IoTOwnerBot.Digests;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
@@ -13,10 +14,14 @@ namespace IoTOwnerBot.Teams;
 /// conversation; a 403 (app not installed) installs the app through Graph first. Once sent, the activity id is
 /// stored so the card can be updated. Re-runs skip what is done: the conversation is reused, a stored activity id
 /// means sent. (The Bot Connector cannot look a message up, so a crash between its answer and our save can repeat
-/// one send: the same card twice in the chat, never two answers.)
+/// one send: the same card twice in the chat, never two answers.) With digests on, it first asks
+/// <see cref="DigestPlanner"/> whether the owner has other questions waiting in Teams: then they all go out in one
+/// digest card, sent by this handler's <c>teams.digest</c> work.
 /// </summary>
 public sealed partial class TeamsSendWorkHandler(
     BotDbContext db,
+    DigestPlanner planner,
+    DigestAnswers digests,
     BotConnectorClient connector,
     TeamsAppInstaller installer,
     TeamsCards cards,
@@ -31,7 +36,13 @@ public sealed partial class TeamsSendWorkHandler(
 
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.Kind == TeamsDigestWork.Kind) return await RunDigestAsync(item, ct);
         var work = item.ReadPayload<TeamsSendWork>();
+        var plan = await planner.ClaimAsync(TeamsExtensions.Channel, TeamsSendWork.Kind, work.QuestionId, work.ObjectId,
+            digest => db.Enqueue(TeamsDigestWork.Kind, $"{TeamsDigestWork.Kind}:{digest.Id:D}", new TeamsDigestWork(digest.Id), time.GetUtcNow()), ct);
+        if (plan.Kind is DeliveryPlanKind.InDigest or DeliveryPlanKind.NotOpen) return WorkResult.Done;
+
         var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices).SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
         if (question is null) return WorkResult.Fail($"Question {work.QuestionId} does not exist.");
         var recipient = question.Recipients.FirstOrDefault(r => string.Equals(r.ObjectId, work.ObjectId, StringComparison.OrdinalIgnoreCase));
@@ -86,6 +97,61 @@ public sealed partial class TeamsSendWorkHandler(
         {
             await FailedAsync(question, recipient, ex.Message, ct);
             return WorkResult.Fail(ex.Message);
+        }
+    }
+
+    /// <summary>Sends a digest card: the owner's waiting questions in one message, stored on the digest for updates.</summary>
+    private async Task<WorkResult> RunDigestAsync(WorkItem item, CancellationToken ct)
+    {
+        var work = item.ReadPayload<TeamsDigestWork>();
+        var view = await digests.LoadAsync(work.DigestId, ct);
+        if (view is null) return WorkResult.Fail($"Digest {work.DigestId} does not exist.");
+        if (view.Digest.ActivityId is not null || view.OpenCount == 0) return WorkResult.Done;
+        if (view.Recipient is not { ObjectId: not null } recipient) return WorkResult.Fail($"Digest {work.DigestId} has no recipient known to the directory.");
+        var tenant = bot.CurrentValue.EffectiveTenantId(credentials.Value) ?? LocalDefaults.TenantId;
+        var first = await db.Questions.Include(q => q.Recipients).SingleAsync(q => q.Id == view.Questions[0].Id, ct);
+        try
+        {
+            var conversation = await ConversationAsync(first, recipient, tenant, ct);
+            if (conversation is null)
+                return WorkResult.RetryAt(time.GetUtcNow() + TimeSpan.FromSeconds(5), "Teams app was just installed; the conversation is not available yet");
+
+            var digest = await db.Digests.SingleAsync(d => d.Id == work.DigestId, ct);
+            if (digest.CardVersions.Count == 0) digest.CardVersions = cards.CurrentVersions();
+            view = view with { Digest = digest };
+            var card = cards.Digest(view, recipient, conversation.TeamsUserId);
+            var activityId = await connector.SendAsync(conversation.ServiceUrl, conversation.ConversationId, OutgoingActivity.Card(card.Content), ct);
+
+            var now = time.GetUtcNow();
+            digest.ServiceUrl = conversation.ServiceUrl;
+            digest.ConversationId = conversation.ConversationId;
+            digest.ActivityId = activityId;
+            digest.SentAt = now;
+            digest.ShowsState = DigestCardModel.StateOf(view);
+            var ids = view.Questions.Select(q => q.Id).ToList();
+            foreach (var question in await db.Questions.Where(q => ids.Contains(q.Id)).ToListAsync(ct))
+                questions.Record(question, TeamsTimeline.Sent, QuestionService.Actor,
+                    $"Question sent to {recipient.Display} in a Teams chat, in one digest with {ids.Count - 1} other incident(s).", mirror: true, now);
+            // Decided while we were sending: the card must show it.
+            db.Enqueue(TeamsDigestUpdateWork.Kind, $"{TeamsDigestUpdateWork.Kind}:{digest.Id:D}:after-send", new TeamsDigestUpdateWork(digest.Id), now);
+            await db.SaveChangesAsync(ct);
+            Log.DigestSent(logger, digest.Id, ids.Count, activityId);
+            return WorkResult.Done;
+        }
+        catch (ConnectorException ex) when (ex.IsTransient && item.Attempts < jobs.Value.MaxAttempts)
+        {
+            return WorkResult.RetryAt(time.GetUtcNow() + (ex.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Summary);
+        }
+        catch (Exception ex) when (ex is ConnectorException or TeamsInstallException)
+        {
+            var why = ex is ConnectorException { IsBlocked: true } ? "the user blocked the bot" : ex.Message;
+            var open = view.Questions.Where(q => q.State == QuestionState.Open).Select(q => q.Id).ToList();
+            foreach (var question in await db.Questions.Where(q => open.Contains(q.Id)).ToListAsync(ct))
+                questions.Record(question, TeamsTimeline.Failed, QuestionService.Actor,
+                    $"The question could not be sent to {recipient.Display} in Teams (digest {work.DigestId:D}): {why}.", mirror: true, time.GetUtcNow());
+            await db.SaveChangesAsync(ct);
+            Log.DigestFailed(logger, work.DigestId, why);
+            return WorkResult.Fail(why);
         }
     }
 
@@ -164,6 +230,12 @@ public sealed partial class TeamsSendWorkHandler(
         [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Question {QuestionId}: Teams app not installed for the owner ({Detail}); installing it")]
         public static partial void NotInstalled(ILogger logger, Guid questionId, string detail);
 
+        [LoggerMessage(EventId = 2205, Level = LogLevel.Error, Message = "Digest {DigestId}: Teams delivery failed: {Reason}")]
+        public static partial void DigestFailed(ILogger logger, Guid digestId, string reason);
+
+        [LoggerMessage(EventId = 2204, Level = LogLevel.Information, Message = "Digest {DigestId} of {Count} question(s) sent in Teams (activity {ActivityId})")]
+        public static partial void DigestSent(ILogger logger, Guid digestId, int count, string activityId);
+
         [LoggerMessage(EventId = 2203, Level = LogLevel.Error, Message = "Question {QuestionId}: Teams delivery failed: {Reason}")]
         public static partial void Failed(ILogger logger, Guid questionId, string reason);
     }
@@ -229,6 +301,37 @@ public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient c
             await db.SaveChangesAsync(ct);
         }
         await db.SaveChangesAsync(ct);
+        return WorkResult.Done;
+    }
+}
+
+/// <summary>Updates a posted digest card to its questions' current states (PUT is idempotent; unchanged cards are skipped).</summary>
+public sealed class TeamsDigestUpdateWorkHandler(BotDbContext db, DigestAnswers digests, BotConnectorClient connector, TeamsCards cards, TimeProvider time) : IWorkHandler
+{
+    public string Kind => TeamsDigestUpdateWork.Kind;
+
+    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
+    {
+        var work = item.ReadPayload<TeamsDigestUpdateWork>();
+        var view = await digests.LoadAsync(work.DigestId, ct);
+        if (view?.Digest is not { ActivityId: { } activityId, ServiceUrl: { } serviceUrl, ConversationId: { } conversationId }) return WorkResult.Done;
+        var state = DigestCardModel.StateOf(view);
+        if (view.Digest.ShowsState == state) return WorkResult.Done;
+        var recipient = view.Recipient;
+        var teamsUserId = await db.TeamsConversations.Where(c => c.UserObjectId == view.Digest.RecipientKey).Select(c => c.TeamsUserId).FirstOrDefaultAsync(ct);
+        try
+        {
+            await connector.UpdateAsync(serviceUrl, conversationId, activityId, OutgoingActivity.Card(cards.Digest(view, recipient, teamsUserId).Content), ct);
+        }
+        catch (ConnectorException ex) when (ex.IsTransient)
+        {
+            return WorkResult.RetryAt(time.GetUtcNow() + (ex.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Summary);
+        }
+        catch (ConnectorException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+        {
+            // The chat or message is gone: nothing left to update.
+        }
+        await db.Digests.Where(d => d.Id == work.DigestId).ExecuteUpdateAsync(s => s.SetProperty(d => d.ShowsState, state), ct);
         return WorkResult.Done;
     }
 }

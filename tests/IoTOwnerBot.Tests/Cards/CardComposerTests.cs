@@ -136,7 +136,8 @@ public class CardComposerTests
             Recipient = new CardRecipient("en", null, Enumerable.Range(0, 200).Select(i => $"29:user-{i}").ToList()),
         };
 
-        foreach (var kind in Enum.GetValues<CardKind>())
+        // A digest lists incidents, not devices: DigestCard_OfTheMostQuestions_StaysUnder28KB covers it.
+        foreach (var kind in Enum.GetValues<CardKind>().Where(k => k != CardKind.OwnerDigest))
         {
             foreach (var channel in kind == CardKind.SocThread ? [CardChannel.Teams] : new[] { CardChannel.Email, CardChannel.Teams })
             {
@@ -202,6 +203,74 @@ public class CardComposerTests
         var ex = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<CardOptions>>().Value);
 
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DigestCard_OfTheMostQuestions_StaysUnder28KB_ListingEveryQuestion()
+    {
+        // 25 items (Digest:MaxQuestions at most) with long non-ASCII titles, many devices and long names, in every language.
+        var worst = new CardIncident("1234567", string.Concat(Enumerable.Repeat("Programmänderung 東京 ", 30)), "High",
+            new Uri("https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident/subscriptions/" + new string('s', 36) + "/resourceGroups/" + new string('r', 90) + "/providers/Microsoft.OperationalInsights/workspaces/" + new string('w', 63) + "/providers/Microsoft.SecurityInsights/Incidents/" + Guid.NewGuid()),
+            CardTestSupport.Created, new string('D', 5000));
+        var items = Enumerable.Range(0, 25).Select(i => new CardDigestItem(Guid.NewGuid().ToString(), worst,
+            [.. Enumerable.Range(0, 40).Select(d => $"Gerät-{d}-" + new string('ü', 100))],
+            i % 3 == 0 ? new CardOutcome(CardOutcomeKind.Answered, CardTestSupport.Created, "yes", new string('ä', 300), CardChannel.Teams) : null)).ToList();
+        foreach (var language in CardTestSupport.Catalog.Languages)
+        {
+            foreach (var channel in new[] { CardChannel.Email, CardChannel.Teams })
+            {
+                var model = CardTestSupport.DigestModel(language) with
+                {
+                    Digest = CardTestSupport.DigestModel().Digest! with { Items = items, AnswerEachToken = new string('t', 300), AllExpectedToken = new string('t', 300), NoneExpectedToken = new string('t', 300) },
+                    Recipient = new CardRecipient(language, "Europe/Berlin", [.. Enumerable.Range(0, 100).Select(i => $"29:user-{i}")]),
+                };
+
+                var card = CardTestSupport.Composer().Compose(CardKind.OwnerDigest, channel, model);
+
+                Assert.InRange(card.Utf16Size, 1, CardComposer.MaxCardSizeUtf16);
+                var inputs = card.Content["body"]!.AsArray().Where(e => e!["type"]!.GetValue<string>() == "Container")
+                    .SelectMany(c => c!["items"]!.AsArray()).Where(e => e!["type"]!.GetValue<string>() == "Input.ChoiceSet").ToList();
+                Assert.Equal(16, inputs.Count);
+                Assert.Equal(25, card.Content["body"]!.AsArray().Count(e => e!["type"]!.GetValue<string>() == "Container"));
+                Assert.Contains("1234567", AllText(card.Content), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    [Fact]
+    public void DigestCard_AnswersEachItemByItsInput_OrAllAtOnce()
+    {
+        var email = CardTestSupport.Composer().Compose(CardKind.OwnerDigest, CardChannel.Email, CardTestSupport.DigestModel()).Content;
+        var buttons = email["actions"]!.AsArray().Select(a => JsonNode.Parse(a!["body"]!.GetValue<string>())!).ToList();
+        Assert.Equal(["each", "yes", "no"], buttons.Select(b => b["answer"]!.GetValue<string>()));
+        Assert.All(buttons, b => Assert.Equal("d-5e2a91", b["digestId"]!.GetValue<string>()));
+        Assert.Equal("{{a0.value}},{{a1.value}},{{a2.value}},{{a3.value}}", buttons[0]["answers"]!.GetValue<string>());
+        Assert.Equal(["lpt.digest-each.eyJkIjoiZC01ZTJhOTEifQ", "lpt.digest-yes.eyJkIjoiZC01ZTJhOTEifQ", "lpt.digest-no.eyJkIjoiZC01ZTJhOTEifQ"],
+            buttons.Select(b => b["token"]!.GetValue<string>()));
+        var inputs = email["body"]!.AsArray().Where(e => e!["type"]!.GetValue<string>() == "Container")
+            .Select(c => c!["items"]!.AsArray().FirstOrDefault(e => e!["type"]!.GetValue<string>() == "Input.ChoiceSet")?["id"]?.GetValue<string>()).ToList();
+        // Only open items can be answered; the answered and expired ones show their outcome.
+        Assert.Equal(["a0", "a1", null, null], inputs);
+        var text = AllText(email);
+        Assert.Contains("No, this is NOT expected (Ali Kaya)", text, StringComparison.Ordinal);
+        Assert.Contains("No response", text, StringComparison.Ordinal);
+        Assert.Contains("High | PLC-07, EWS-02 | 2026-03-14 08:42", text, StringComparison.Ordinal);
+
+        var teams = CardTestSupport.Composer().Compose(CardKind.OwnerDigest, CardChannel.Teams, CardTestSupport.DigestModel()).Content;
+        var execute = teams["actions"]!.AsArray();
+        Assert.All(execute, a => Assert.Equal("iotownerbot.digest", a!["verb"]!.GetValue<string>()));
+        Assert.Equal(["each", "yes", "no"], execute.Select(a => a!["data"]!["answer"]!.GetValue<string>()));
+        Assert.Equal("refresh", teams["refresh"]!["action"]!["data"]!["answer"]!.GetValue<string>());
+
+        // Once nothing is open, no answer buttons are left.
+        var decided = CardTestSupport.DigestModel() with
+        {
+            Digest = CardTestSupport.DigestModel().Digest! with
+            {
+                Items = [.. CardTestSupport.DigestModel().Digest!.Items.Select(i => i with { Outcome = i.Outcome ?? new CardOutcome(CardOutcomeKind.Cancelled, CardTestSupport.Created) })],
+            },
+        };
+        Assert.Empty(CardTestSupport.Composer().Compose(CardKind.OwnerDigest, CardChannel.Email, decided).Content["actions"]!.AsArray());
     }
 
     private static List<string> Keys(JsonNode node, string prefix) => node is JsonObject o

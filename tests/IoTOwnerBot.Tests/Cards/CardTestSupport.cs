@@ -96,8 +96,37 @@ internal static class CardTestSupport
             Round = 2,
             SocActions = new CardSocActions(Cancel: false, Reask: true),
         },
+        CardKind.OwnerDigest => DigestModel(),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
+
+    /// <summary>A digest of four incidents: two open, one answered in Teams by another owner, one expired.</summary>
+    public static CardModel DigestModel(string? language = "en", string? timeZone = "Europe/Berlin")
+    {
+        var question = QuestionModel(language, timeZone);
+        static CardIncident Incident(string number, string title, string severity, int minutes) => new(
+            number, title, severity, new Uri($"https://portal.azure.com/#asset/Microsoft_Azure_Security_Insights/Incident/subscriptions/0000/incidents/{number}"),
+            Created.AddMinutes(minutes));
+        return question with
+        {
+            QuestionId = "d-5e2a91",
+            AnswerOptions = [],
+            RefreshToken = "lpt.digest-refresh.eyJkIjoiZC01ZTJhOTEifQ",
+            Digest = new CardDigest(
+                "d-5e2a91",
+                [
+                    new CardDigestItem("q-7d41c2", question.Incident, ["PLC-07", "EWS-02"]),
+                    new CardDigestItem("q-7d41c3", Incident("4712", "Unauthorized firmware version on PLC-08", "Medium", 1), ["PLC-08"]),
+                    new CardDigestItem("q-7d41c4", Incident("4713", "New remote access connection to HMI-02", "Low", 2), ["HMI-02", "PLC-07", "PLC-08", "RTU-12"],
+                        new CardOutcome(CardOutcomeKind.Answered, Created.AddMinutes(20), "no", "Ali Kaya", CardChannel.Teams)),
+                    new CardDigestItem("q-7d41c5", Incident("4714", "Scan detected from EWS-02", "Informational", 3), [],
+                        new CardOutcome(CardOutcomeKind.Expired, Created.AddDays(3))),
+                ],
+                "lpt.digest-each.eyJkIjoiZC01ZTJhOTEifQ",
+                "lpt.digest-yes.eyJkIjoiZC01ZTJhOTEifQ",
+                "lpt.digest-no.eyJkIjoiZC01ZTJhOTEifQ"),
+        };
+    }
 
     /// <summary>Incident and people text written to break cards: quotes, braces, template syntax, Markdown, HTML.</summary>
     public const string HostileTitle = "He said \"yes\" ${questionId} {{DATE(2020-01-01T00:00:00Z)}} **bold** [click](https://evil.example) <b>html</b> \\ 'q' `code` _x_ 😀";
@@ -109,6 +138,20 @@ internal static class CardTestSupport
         AnswerOptions = [new CardAnswerOption("yes", "tok\"en\\with}{quotes${x}"), new CardAnswerOption("no", "</script><b>")],
         RefreshToken = "refresh\"token}{${y}",
         Owners = kind == CardKind.SocThread ? [new CardOwner("Eve \"${root}\" **x**", "pending")] : [],
+        Digest = kind == CardKind.OwnerDigest
+            ? SampleModel(kind).Digest! with
+            {
+                Id = "${digest.id}\"}",
+                Items = [.. SampleModel(kind).Digest!.Items.Select(i => i with
+                {
+                    Incident = i.Incident with { Title = HostileTitle, Number = "${number}" },
+                    DeviceNames = ["PLC_\"07\" ${x}", "<script>alert(1)</script>"],
+                    Outcome = i.Outcome is { Kind: CardOutcomeKind.Answered } o ? o with { By = "Eve \"${root}\" **x**" } : i.Outcome,
+                })],
+                AnswerEachToken = "tok\"en\\with}{quotes${x}",
+                AllExpectedToken = "</script><b>",
+            }
+            : null,
     };
 
     public static IEnumerable<CardKind> KindsFor(CardChannel channel) =>

@@ -48,6 +48,8 @@ public sealed class BotHost : IAsyncDisposable
         settings["Outlook:ActionTokenKeys:0:Id"] = "test1";
         settings["Outlook:ActionTokenKeys:0:Secret"] = TestSecrets.ActionTokenSecret;
         settings["Outlook:UncertainSendRecheckDelay"] = "00:00:00.200";
+        // Questions go out at once, one by one; the digest tests turn the storm window on.
+        settings["Digest:Window"] = "00:00:00";
         // The port is chosen up front so Service:PublicBaseUrl (the base of card callbacks) is this host's address.
         var port = FreeLoopbackPort();
         settings["urls"] = $"http://127.0.0.1:{port}";

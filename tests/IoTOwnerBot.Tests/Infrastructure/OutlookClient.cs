@@ -40,9 +40,11 @@ public sealed class OutlookClient(EmulatorServer emulator) : IDisposable
     /// Clicks the button at <paramref name="index"/> (0: yes, 1: no; titles are in the owner's language) as
     /// <paramref name="asUser"/>, with optional token overrides (see the emulator's OutlookClick).
     /// </summary>
-    public async Task<Click> ClickAsync(string address, int index, string asUser, JsonObject? token = null, string messageId = "latest", string? tokenHeader = null)
+    public async Task<Click> ClickAsync(string address, int index, string asUser, JsonObject? token = null, string messageId = "latest", string? tokenHeader = null,
+        JsonObject? inputs = null)
     {
         var body = new JsonObject { ["index"] = index, ["asUser"] = asUser };
+        if (inputs is not null) body["inputs"] = inputs;
         if (token is not null) body["token"] = token;
         if (tokenHeader is not null) body["tokenHeader"] = tokenHeader;
         using var response = await _http.PostAsJsonAsync($"admin/mailboxes/{Uri.EscapeDataString(address)}/messages/{messageId}/actions", body);

@@ -31,9 +31,11 @@ const hosts = {
 };
 
 /** What a button asks for, in the terms the emulator's click APIs use. */
-function describe(action) {
+function describe(action, card) {
   if (action instanceof AC.HttpAction) {
-    return { kind: "http", title: action.title, method: action.method, url: action.url?.getOriginal?.() ?? String(action.url) };
+    // What the user entered on the card: Outlook puts it into {{id.value}} references (the emulator does the same).
+    const inputs = Object.fromEntries(card.getAllInputs().map((input) => [input.id, input.value ?? ""]));
+    return { kind: "http", title: action.title, method: action.method, url: action.url?.getOriginal?.() ?? String(action.url), inputs };
   }
   if (action instanceof AC.ExecuteAction) {
     return { kind: "execute", title: action.title, verb: action.verb, data: action.data ?? {} };
@@ -55,7 +57,7 @@ export function renderCard(json, host, onAction) {
   context.setActionRegistry(actions);
   card.parse(json, context);
   card.onExecuteAction = (action) => {
-    const described = describe(action);
+    const described = describe(action, card);
     if (described.kind === "openUrl") {
       window.open(described.url, "_blank", "noopener");
       return;

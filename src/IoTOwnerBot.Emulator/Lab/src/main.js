@@ -365,7 +365,7 @@ function renderMessage(data, message) {
     clickState.set(message.id, { busy: action.title });
     refreshNow();
     try {
-      const result = await post(`/admin/mailboxes/${enc(address)}/messages/${enc(message.id)}/actions`, { title: action.title, asUser: address });
+      const result = await post(`/admin/mailboxes/${enc(address)}/messages/${enc(message.id)}/actions`, { title: action.title, asUser: address, inputs: action.inputs });
       clickState.set(message.id, { result });
     } catch (e) {
       clickState.set(message.id, { error: e.message });

@@ -17,6 +17,91 @@ namespace IoTOwnerBot.Persistence.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("IoTOwnerBot.Digests.DeliveryClaim", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ClaimedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("DigestId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("QuestionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecipientKey")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DigestId", "Position");
+
+                    b.HasIndex("QuestionId", "Channel", "RecipientKey")
+                        .IsUnique();
+
+                    b.ToTable("delivery_claims", (string)null);
+                });
+
+            modelBuilder.Entity("IoTOwnerBot.Digests.Digest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActivityId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CardVersions")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConversationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecipientKey")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("SentAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ServiceUrl")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ShowsState")
+                        .HasMaxLength(512)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("digests", (string)null);
+                });
+
             modelBuilder.Entity("IoTOwnerBot.Incidents.PollerCheckpoint", b =>
                 {
                     b.Property<string>("WorkspaceKey")
@@ -513,6 +598,20 @@ namespace IoTOwnerBot.Persistence.Migrations
                     b.ToTable("teams_messages", (string)null);
                 });
 
+            modelBuilder.Entity("IoTOwnerBot.Digests.DeliveryClaim", b =>
+                {
+                    b.HasOne("IoTOwnerBot.Digests.Digest", null)
+                        .WithMany("Items")
+                        .HasForeignKey("DigestId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("IoTOwnerBot.Questions.Question", null)
+                        .WithMany()
+                        .HasForeignKey("QuestionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("IoTOwnerBot.Questions.QuestionDevice", b =>
                 {
                     b.HasOne("IoTOwnerBot.Questions.Question", null)
@@ -547,6 +646,11 @@ namespace IoTOwnerBot.Persistence.Migrations
                         .HasForeignKey("QuestionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("IoTOwnerBot.Digests.Digest", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("IoTOwnerBot.Questions.Question", b =>

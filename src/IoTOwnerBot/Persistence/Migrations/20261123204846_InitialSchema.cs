@@ -12,6 +12,27 @@ namespace IoTOwnerBot.Persistence.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "digests",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    RecipientKey = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    DeliveryId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    SentAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CardVersions = table.Column<string>(type: "TEXT", nullable: false),
+                    ServiceUrl = table.Column<string>(type: "TEXT", nullable: true),
+                    ConversationId = table.Column<string>(type: "TEXT", nullable: true),
+                    ActivityId = table.Column<string>(type: "TEXT", nullable: true),
+                    ShowsState = table.Column<string>(type: "TEXT", maxLength: 512, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_digests", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "poller_checkpoints",
                 columns: table => new
                 {
@@ -158,6 +179,36 @@ namespace IoTOwnerBot.Persistence.Migrations
                 });
 
             migrationBuilder.CreateTable(
+                name: "delivery_claims",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    QuestionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    RecipientKey = table.Column<string>(type: "TEXT", maxLength: 320, nullable: false),
+                    DigestId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Position = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClaimedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_delivery_claims", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_delivery_claims_digests_DigestId",
+                        column: x => x.DigestId,
+                        principalTable: "digests",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_delivery_claims_questions_QuestionId",
+                        column: x => x.QuestionId,
+                        principalTable: "questions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "question_devices",
                 columns: table => new
                 {
@@ -261,6 +312,17 @@ namespace IoTOwnerBot.Persistence.Migrations
                 });
 
             migrationBuilder.CreateIndex(
+                name: "IX_delivery_claims_DigestId_Position",
+                table: "delivery_claims",
+                columns: new[] { "DigestId", "Position" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_delivery_claims_QuestionId_Channel_RecipientKey",
+                table: "delivery_claims",
+                columns: new[] { "QuestionId", "Channel", "RecipientKey" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_question_devices_QuestionId",
                 table: "question_devices",
                 column: "QuestionId");
@@ -335,6 +397,9 @@ namespace IoTOwnerBot.Persistence.Migrations
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "delivery_claims");
+
+            migrationBuilder.DropTable(
                 name: "poller_checkpoints");
 
             migrationBuilder.DropTable(
@@ -363,6 +428,9 @@ namespace IoTOwnerBot.Persistence.Migrations
 
             migrationBuilder.DropTable(
                 name: "work_items");
+
+            migrationBuilder.DropTable(
+                name: "digests");
 
             migrationBuilder.DropTable(
                 name: "questions");
