@@ -37,16 +37,17 @@ public sealed class UsedAnswerToken
 
 /// <summary>
 /// The one answer path for every channel: checks that the responder was asked (or is a configured
-/// delegate), records the first answer with a single conditional update so concurrent clicks and
-/// instances can never both win, and leaves the incident update to durable work so the click is fast.
+/// delegate) and that the card token is unused, then takes the answer through the question's state machine
+/// (<see cref="QuestionLifecycle"/>: first answer wins, one transaction with its timeline entry, card updates
+/// and the durable incident update, so the click never waits for Sentinel).
 /// </summary>
 public sealed partial class AnswerService(
     BotDbContext db,
     QuestionService questions,
+    QuestionLifecycle lifecycle,
     TimeProvider time,
     WorkSignal signal,
     IOptionsMonitor<DecisionOptions> decision,
-    IEnumerable<IQuestionObserver> observers,
     ILogger<AnswerService> logger)
 {
     public Task<AnswerResult> AnswerAsync(Guid questionId, OwnerAnswer answer, Responder responder, string channel, CancellationToken ct) =>
@@ -58,63 +59,28 @@ public sealed partial class AnswerService(
         var question = await Load(questionId, ct);
         if (question is null) return new AnswerResult(AnswerStatus.NotFound, null);
 
-        if (!MayAnswer(question, responder, binding.Recipient))
+        if (!MayAnswer(question, responder, binding.Recipient, decision.CurrentValue.Delegates))
         {
             await RecordRejectedAsync(question, responder, channel, ct);
             return new AnswerResult(AnswerStatus.NotARecipient, question);
         }
-        if (question.State != QuestionState.Open) return new AnswerResult(AnswerStatus.AlreadyDecided, question);
+        if (!question.IsOpen) return new AnswerResult(AnswerStatus.AlreadyDecided, question);
         if (binding.SingleUseKey is { } used && await db.UsedAnswerTokens.AnyAsync(t => t.Key == used, ct))
             return new AnswerResult(AnswerStatus.AlreadyDecided, question);
 
-        var now = time.GetUtcNow();
-        var by = responder.Display;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var won = await db.Questions
-            .Where(q => q.Id == questionId && q.State == QuestionState.Open && q.Version == question.Version)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(q => q.State, QuestionState.Answered)
-                .SetProperty(q => q.Answer, answer)
-                .SetProperty(q => q.AnsweredBy, by)
-                .SetProperty(q => q.AnswerChannel, channel)
-                .SetProperty(q => q.AnsweredAt, now)
-                .SetProperty(q => q.UpdatedAt, now)
-                .SetProperty(q => q.Version, q => q.Version + 1), ct);
-        if (won == 0)
-        {
-            await tx.RollbackAsync(ct);
-            Log.LostRace(logger, questionId);
-            return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
-        }
-
-        if (binding.SingleUseKey is { } key)
-            db.UsedAnswerTokens.Add(new UsedAnswerToken { Key = key, QuestionId = questionId, UsedAt = now });
-        var tracked = await db.Questions.SingleAsync(q => q.Id == questionId, ct);
-        questions.Record(tracked, TimelineKinds.AnswerRecorded, by,
-            $"{by} answered \"{Describe(answer)}\" in {channel} at {now:yyyy-MM-dd HH:mm:ss} UTC.", mirror: false, now);
-        foreach (var observer in observers) await observer.DecidedAsync(tracked, now, ct);
-        db.Enqueue(IncidentUpdateWork.Kind, $"update:{questionId:D}",
-            new IncidentUpdateWork(questionId, Guid.NewGuid()), now, questionId, QuestionService.CommentLane(questionId));
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
-        {
-            // The card token already decided (this or another) question: it never decides twice.
-            await tx.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
-        }
-        await tx.CommitAsync(ct);
-        signal.Notify();
+        var decided = await lifecycle.DecideAsync(questionId, new AnswerDecision(answer, responder.Display, channel, binding.SingleUseKey), ct);
+        if (decided.Status != LifecycleStatus.Done) return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
         Log.Recorded(logger, questionId, answer, channel);
         return new AnswerResult(AnswerStatus.Recorded, await Load(questionId, ct));
     }
 
     public static string Describe(OwnerAnswer answer) => answer == OwnerAnswer.Expected ? "Yes, this is expected" : "No, this is NOT expected";
 
-    private bool MayAnswer(Question question, Responder responder, string? boundTo)
+    /// <summary>
+    /// Whether <paramref name="responder"/> may answer: a recipient (the one <paramref name="boundTo"/> names, when the
+    /// card is bound to one) or a configured delegate of such a recipient.
+    /// </summary>
+    internal static bool MayAnswer(Question question, Responder responder, string? boundTo, IReadOnlyList<DelegateEntry> delegates)
     {
         var recipients = boundTo is null
             ? question.Recipients
@@ -122,7 +88,6 @@ public sealed partial class AnswerService(
         foreach (var r in recipients)
             if (Matches(r.ObjectId, r.Address, r.Mail, r.UserPrincipalName, responder)) return true;
 
-        var delegates = decision.CurrentValue.Delegates;
         foreach (var entry in delegates)
         {
             var forRecipient = recipients.Any(r =>
@@ -164,9 +129,6 @@ public sealed partial class AnswerService(
     {
         [LoggerMessage(EventId = 1701, Level = LogLevel.Information, Message = "Question {QuestionId} answered {Answer} via {Channel}")]
         public static partial void Recorded(ILogger logger, Guid questionId, OwnerAnswer answer, string channel);
-
-        [LoggerMessage(EventId = 1702, Level = LogLevel.Information, Message = "Question {QuestionId} was answered by someone else first")]
-        public static partial void LostRace(ILogger logger, Guid questionId);
 
         [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "Security: user {ObjectId} tried to answer question {QuestionId} via {Channel} but was not asked")]
         public static partial void Rejected(ILogger logger, Guid questionId, string? objectId, string channel);

@@ -9,9 +9,10 @@ public enum LifecycleStatus { Done, NotFound, NotOpen, Superseded }
 public sealed record LifecycleResult(LifecycleStatus Status, Question? Question);
 
 /// <summary>
-/// What the SOC and the clock do to a question: cancel it, re-ask (a new round on the same incident),
-/// and expire it when nobody answered in time. Each is one conditional state change plus its timeline
-/// event, mirrored on the incident.
+/// The question's state machine: the one path by which a question changes state — an owner's answer, the deadline,
+/// the SOC's cancel, and a re-ask (a new round on the same incident). Each transition is one transaction: the
+/// aggregate's conditional state change (so two instances can never both win), its timeline entry, what the
+/// observers plan (card updates, the SOC thread) and the incident update — all saved together or not at all.
 /// </summary>
 public sealed partial class QuestionLifecycle(
     BotDbContext db,
@@ -21,23 +22,52 @@ public sealed partial class QuestionLifecycle(
     IEnumerable<IQuestionObserver> observers,
     ILogger<QuestionLifecycle> logger)
 {
-    public async Task<LifecycleResult> CancelAsync(Guid id, string actor, string? reason, CancellationToken ct)
+    public Task<LifecycleResult> CancelAsync(Guid id, string actor, string? reason, CancellationToken ct) =>
+        DecideAsync(id, new CancelDecision(actor, reason), ct);
+
+    /// <summary>Expires an open question whose deadline passed: "no response" on the incident, never closed on silence.</summary>
+    public Task<LifecycleResult> ExpireAsync(Guid id, CancellationToken ct) => DecideAsync(id, new ExpireDecision(), ct);
+
+    /// <summary>
+    /// Ends an open question with <paramref name="decision"/>. <see cref="LifecycleStatus.NotOpen"/> when the question
+    /// may not take it (decided already, another instance won, the deadline has not passed, or the answer's card token
+    /// was used already); nothing is changed then.
+    /// </summary>
+    public async Task<LifecycleResult> DecideAsync(Guid id, QuestionDecision decision, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(decision);
         var question = await db.Questions.SingleOrDefaultAsync(q => q.Id == id, ct);
         if (question is null) return new LifecycleResult(LifecycleStatus.NotFound, null);
         var now = time.GetUtcNow();
-        if (!await TransitionAsync(question, QuestionState.Cancelled, now, ct)) return new LifecycleResult(LifecycleStatus.NotOpen, question);
 
-        questions.Record(question, TimelineKinds.Cancelled, actor,
-            $"{actor} cancelled the question{Because(reason)}. The owners' answers will no longer change the incident.", mirror: true, now);
-        foreach (var observer in observers) await observer.DecidedAsync(question, now, ct);
-        await db.SaveChangesAsync(ct);
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (!await TransitionAsync(question, decision, now, ct))
+        {
+            await tx.RollbackAsync(ct);
+            return new LifecycleResult(LifecycleStatus.NotOpen, question);
+        }
+        if (decision is AnswerDecision { SingleUseKey: { } key })
+            db.UsedAnswerTokens.Add(new UsedAnswerToken { Key = key, QuestionId = id, UsedAt = now });
+        Record(question, decision, now);
+        await FollowUpAsync(question, decision, now, ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            // The card token already decided (this or another) question: it never decides twice.
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return new LifecycleResult(LifecycleStatus.NotOpen, null);
+        }
+        await tx.CommitAsync(ct);
         signal.Notify();
-        Log.Cancelled(logger, id);
+        Log.Decided(logger, id, question.State, decision.Actor);
         return new LifecycleResult(LifecycleStatus.Done, question);
     }
 
-    /// <summary>A new round for the same incident and owners; the current round is cancelled if still open.</summary>
+    /// <summary>A new round for the same incident and owners; the current round is cancelled if still open, in the same transaction.</summary>
     public async Task<LifecycleResult> ReaskAsync(Guid id, string actor, string? reason, CancellationToken ct)
     {
         var previous = await db.Questions.Include(q => q.Devices).Include(q => q.Recipients).SingleOrDefaultAsync(q => q.Id == id, ct);
@@ -47,43 +77,24 @@ public sealed partial class QuestionLifecycle(
         if (previous.Recipients.Count == 0) return new LifecycleResult(LifecycleStatus.NotOpen, previous);
 
         var now = time.GetUtcNow();
-        if (previous.State == QuestionState.Open)
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        if (previous.IsOpen)
         {
-            if (!await TransitionAsync(previous, QuestionState.Cancelled, now, ct)) return new LifecycleResult(LifecycleStatus.NotOpen, previous);
-            foreach (var observer in observers) await observer.DecidedAsync(previous, now, ct);
+            // The round being replaced is cancelled without an event of its own: the re-ask event says it all.
+            var cancel = new CancelDecision(actor, reason);
+            if (!await TransitionAsync(previous, cancel, now, ct))
+            {
+                await tx.RollbackAsync(ct);
+                return new LifecycleResult(LifecycleStatus.NotOpen, previous);
+            }
+            await FollowUpAsync(previous, cancel, now, ct);
         }
 
-        var next = new Question
+        if (previous.NextRound(now) is not { } next)
         {
-            Id = Guid.NewGuid(),
-            IncidentKey = previous.IncidentKey,
-            Round = previous.Round + 1,
-            SubscriptionId = previous.SubscriptionId,
-            ResourceGroup = previous.ResourceGroup,
-            WorkspaceName = previous.WorkspaceName,
-            IncidentName = previous.IncidentName,
-            IncidentNumber = previous.IncidentNumber,
-            IncidentTitle = previous.IncidentTitle,
-            IncidentDescription = previous.IncidentDescription,
-            IncidentSeverity = previous.IncidentSeverity,
-            IncidentUrl = previous.IncidentUrl,
-            IncidentCreatedAt = previous.IncidentCreatedAt,
-            State = QuestionState.Open,
-            CreatedAt = now,
-            UpdatedAt = now,
-            Devices = previous.Devices.Select(d => new QuestionDevice
-            {
-                Name = d.Name, DeviceId = d.DeviceId, DeviceType = d.DeviceType, DeviceSubType = d.DeviceSubType, Vendor = d.Vendor,
-                Model = d.Model, FirmwareVersion = d.FirmwareVersion, IpAddress = d.IpAddress, MacAddress = d.MacAddress,
-                Site = d.Site, Zone = d.Zone, Sensor = d.Sensor, Importance = d.Importance,
-            }).ToList(),
-            Recipients = previous.Recipients.Select(r => new Recipient
-            {
-                Address = r.Address, Source = r.Source, DeviceNames = [.. r.DeviceNames], FoundInDirectory = r.FoundInDirectory,
-                ObjectId = r.ObjectId, UserPrincipalName = r.UserPrincipalName, Mail = r.Mail, DisplayName = r.DisplayName,
-                PreferredLanguage = r.PreferredLanguage,
-            }).ToList(),
-        };
+            await tx.RollbackAsync(ct);
+            return new LifecycleResult(LifecycleStatus.NotOpen, previous);
+        }
         questions.Record(next, TimelineKinds.Reasked, actor,
             $"{actor} asked the owners again (round {next.Round}){Because(reason)}: {string.Join(", ", next.Recipients.Select(r => r.Display))}.",
             mirror: true, now);
@@ -96,60 +107,88 @@ public sealed partial class QuestionLifecycle(
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             // Two re-asks at once: the other one made this round.
+            await tx.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
             return new LifecycleResult(LifecycleStatus.Superseded, previous);
         }
+        await tx.CommitAsync(ct);
         signal.Notify();
         Log.Reasked(logger, previous.Id, next.Id, next.Round);
         return new LifecycleResult(LifecycleStatus.Done, next);
     }
 
-    /// <summary>Expires an open question whose deadline passed: "no response" on the incident, never closed on silence.</summary>
-    public async Task<LifecycleResult> ExpireAsync(Guid id, CancellationToken ct)
-    {
-        var question = await db.Questions.SingleOrDefaultAsync(q => q.Id == id, ct);
-        if (question is null) return new LifecycleResult(LifecycleStatus.NotFound, null);
-        var now = time.GetUtcNow();
-        if (question.ExpiresAt > now) return new LifecycleResult(LifecycleStatus.NotOpen, question);
-        if (!await TransitionAsync(question, QuestionState.Expired, now, ct)) return new LifecycleResult(LifecycleStatus.NotOpen, question);
-
-        questions.Record(question, TimelineKinds.Expired, QuestionService.Actor,
-            "Nobody answered before the deadline. The incident is labelled and otherwise left as it is.", mirror: false, now);
-        foreach (var observer in observers) await observer.DecidedAsync(question, now, ct);
-        db.Enqueue(IncidentUpdateWork.Kind, $"update:{question.Id:D}", new IncidentUpdateWork(question.Id, Guid.NewGuid()), now, question.Id,
-            QuestionService.CommentLane(question.Id));
-        await db.SaveChangesAsync(ct);
-        signal.Notify();
-        Log.Expired(logger, id);
-        return new LifecycleResult(LifecycleStatus.Done, question);
-    }
-
-    /// <summary>Open → <paramref name="to"/>, only if still open and unchanged: the single conditional update every transition uses.</summary>
-    private async Task<bool> TransitionAsync(Question question, QuestionState to, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The aggregate takes the decision, then the database does — one conditional update on "still open and
+    /// unchanged" — so of two instances deciding at once exactly one wins. On a lost race the question is re-read.
+    /// </summary>
+    private async Task<bool> TransitionAsync(Question question, QuestionDecision decision, DateTimeOffset now, CancellationToken ct)
     {
         var version = question.Version;
+        if (!question.Decide(decision, now)) return false;
+        var (state, answer, by, channel, at, updated, next) =
+            (question.State, question.Answer, question.AnsweredBy, question.AnswerChannel, question.AnsweredAt, question.UpdatedAt, question.Version);
         var changed = await db.Questions
             .Where(q => q.Id == question.Id && q.State == QuestionState.Open && q.Version == version)
             .ExecuteUpdateAsync(s => s
-                .SetProperty(q => q.State, to)
-                .SetProperty(q => q.UpdatedAt, now)
-                .SetProperty(q => q.Version, q => q.Version + 1), ct);
-        if (changed == 0) return false;
-        await db.Entry(question).ReloadAsync(ct);
+                .SetProperty(q => q.State, state)
+                .SetProperty(q => q.Answer, answer)
+                .SetProperty(q => q.AnsweredBy, by)
+                .SetProperty(q => q.AnswerChannel, channel)
+                .SetProperty(q => q.AnsweredAt, at)
+                .SetProperty(q => q.UpdatedAt, updated)
+                .SetProperty(q => q.Version, next), ct);
+        if (changed == 0)
+        {
+            Log.LostRace(logger, question.Id);
+            await db.Entry(question).ReloadAsync(ct);
+            return false;
+        }
+        // The conditional update wrote the change: the tracked question's values are now the row's.
+        var entry = db.Entry(question);
+        entry.OriginalValues.SetValues(entry.CurrentValues);
         return true;
+    }
+
+    private void Record(Question question, QuestionDecision decision, DateTimeOffset now)
+    {
+        switch (decision)
+        {
+            case AnswerDecision a:
+                questions.Record(question, TimelineKinds.AnswerRecorded, a.By,
+                    $"{a.By} answered \"{AnswerService.Describe(a.Answer)}\" in {a.Channel} at {now:yyyy-MM-dd HH:mm:ss} UTC.", mirror: false, now);
+                break;
+            case ExpireDecision e:
+                questions.Record(question, TimelineKinds.Expired, e.Actor,
+                    "Nobody answered before the deadline. The incident is labelled and otherwise left as it is.", mirror: false, now);
+                break;
+            case CancelDecision c:
+                questions.Record(question, TimelineKinds.Cancelled, c.By,
+                    $"{c.By} cancelled the question{Because(c.Reason)}. The owners' answers will no longer change the incident.", mirror: true, now);
+                break;
+        }
+    }
+
+    /// <summary>What every decision implies: each view of the question shows it, and an answer or silence reaches the incident.</summary>
+    private async Task FollowUpAsync(Question question, QuestionDecision decision, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var observer in observers) await observer.DecidedAsync(question, now, ct);
+        if (decision.UpdatesIncident)
+            db.Enqueue(IncidentUpdateWork.Kind, $"update:{question.Id:D}", new IncidentUpdateWork(question.Id, Guid.NewGuid()), now, question.Id,
+                QuestionService.CommentLane(question.Id));
     }
 
     private static string Because(string? reason) => string.IsNullOrWhiteSpace(reason) ? "" : $" ({reason.Trim()})";
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1901, Level = LogLevel.Information, Message = "Question {QuestionId} cancelled")]
-        public static partial void Cancelled(ILogger logger, Guid questionId);
+        [LoggerMessage(EventId = 1901, Level = LogLevel.Information, Message = "Question {QuestionId} is now {State} ({Actor})")]
+        public static partial void Decided(ILogger logger, Guid questionId, QuestionState state, string actor);
 
         [LoggerMessage(EventId = 1902, Level = LogLevel.Information, Message = "Question {QuestionId} re-asked as {NextId} (round {Round})")]
         public static partial void Reasked(ILogger logger, Guid questionId, Guid nextId, int round);
 
-        [LoggerMessage(EventId = 1903, Level = LogLevel.Information, Message = "Question {QuestionId} expired without an answer")]
-        public static partial void Expired(ILogger logger, Guid questionId);
+        [LoggerMessage(EventId = 1903, Level = LogLevel.Information, Message = "Question {QuestionId} was decided by someone else first")]
+        public static partial void LostRace(ILogger logger, Guid questionId);
     }
 }
 

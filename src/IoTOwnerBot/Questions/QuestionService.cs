@@ -51,9 +51,6 @@ public sealed partial class QuestionService(
             IncidentSeverity = snapshot.Severity ?? "Unknown",
             IncidentUrl = snapshot.IncidentUrl,
             IncidentCreatedAt = snapshot.CreatedTimeUtc,
-            State = resolution.Owners.Count > 0 ? QuestionState.Open : QuestionState.NoOwner,
-            CreatedAt = now,
-            UpdatedAt = now,
             Devices = devices.Select(d => new QuestionDevice
             {
                 Name = d.Name, DeviceId = d.DeviceId, DeviceType = d.DeviceType, DeviceSubType = d.DeviceSubType,
@@ -69,6 +66,7 @@ public sealed partial class QuestionService(
                 DisplayName = o.User?.DisplayName, PreferredLanguage = o.User?.PreferredLanguage,
             }).ToList(),
         };
+        question.Start(now);
 
         Record(question, TimelineKinds.Created, Actor, $"Question created for incident {incident.IncidentName}.", mirror: false, now);
         foreach (var step in resolution.Trail)
@@ -85,7 +83,7 @@ public sealed partial class QuestionService(
         Record(question, question.State == QuestionState.NoOwner ? TimelineKinds.NoOwner : TimelineKinds.OwnersResolved, Actor,
             IntroComment(question, devices), mirror: true, now);
 
-        if (question.State == QuestionState.Open) Schedule(question, now);
+        if (question.IsOpen) Schedule(question, now);
 
         db.Questions.Add(question);
         try
@@ -111,11 +109,12 @@ public sealed partial class QuestionService(
     public void Schedule(Question question, DateTimeOffset now)
     {
         var policy = lifecycle.CurrentValue;
-        question.ExpiresAt = now + policy.ExpireAfter;
-        db.Enqueue(ExpireWork.Kind, $"expire:{question.Id:D}", new ExpireWork(question.Id), question.ExpiresAt.Value, question.Id);
-        for (var n = 1; n <= policy.MaxReminders && now + policy.ReminderInterval * n < question.ExpiresAt; n++)
+        var expiresAt = now + policy.ExpireAfter;
+        question.ScheduleExpiry(expiresAt);
+        db.Enqueue(ExpireWork.Kind, $"expire:{question.Id:D}", new ExpireWork(question.Id), expiresAt, question.Id);
+        for (var n = 1; n <= policy.MaxReminders && now + policy.ReminderInterval * n < expiresAt; n++)
             db.Enqueue(RemindWork.Kind, $"remind:{question.Id:D}:{n}", new RemindWork(question.Id, n), now + policy.ReminderInterval * n, question.Id);
-        if (policy.EscalateAfter is { } after && now + after < question.ExpiresAt)
+        if (policy.EscalateAfter is { } after && now + after < expiresAt)
             db.Enqueue(EscalateWork.Kind, $"escalate:{question.Id:D}", new EscalateWork(question.Id), now + after, question.Id);
         foreach (var delivery in deliveries) delivery.Plan(question, this, now);
     }

@@ -58,7 +58,7 @@ public sealed class BotHost : IAsyncDisposable
     }
 
     public static Task<BotHost> StartAsync(EmulatorServer emulator, string? databasePath = null,
-        Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null)
+        Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
         databasePath ??= Path.Combine(Path.GetTempPath(), $"iotownerbot-test-{Guid.NewGuid():N}.db");
         var settings = DefaultSettings(emulator, databasePath);
@@ -72,7 +72,8 @@ public sealed class BotHost : IAsyncDisposable
             var factory = root.WithWebHostBuilder(web =>
             {
                 web.ConfigureLogging(l => l.AddProvider(logs));
-                if (time is not null) web.ConfigureServices(services => services.AddSingleton(time));
+                if (time is not null) web.ConfigureServices(collection => collection.AddSingleton(time));
+                if (services is not null) web.ConfigureServices(services);
                 web.UseContentRoot(AppContext.BaseDirectory);
                 web.UseEnvironment("Testing");
                 foreach (var (key, value) in settings) web.UseSetting(key, value);

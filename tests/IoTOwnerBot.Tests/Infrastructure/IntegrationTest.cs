@@ -6,6 +6,7 @@ using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Questions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTOwnerBot.Tests.Infrastructure;
 
@@ -22,11 +23,14 @@ public abstract class IntegrationTest : IAsyncLifetime
     /// <summary>Adjusts the service's settings before it starts.</summary>
     protected virtual void Configure(Dictionary<string, string?> settings) { }
 
+    /// <summary>Adds or replaces services of the service before it starts (e.g. a fault to inject).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services) { }
+
     public virtual async Task InitializeAsync()
     {
         Emulator = await EmulatorServer.StartAsync();
         Admin = new EmulatorAdmin(Emulator);
-        Bot = await BotHost.StartAsync(Emulator, configure: Configure, time: Clock);
+        Bot = await BotHost.StartAsync(Emulator, configure: Configure, time: Clock, services: ConfigureServices);
     }
 
     public virtual async Task DisposeAsync()
@@ -47,7 +51,7 @@ public abstract class IntegrationTest : IAsyncLifetime
         {
             Configure(s);
             configure?.Invoke(s);
-        }, Clock);
+        }, Clock, ConfigureServices);
     }
 
     protected string IntakeToken(Func<TokenRequest, TokenRequest>? change = null)
