@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using IoTOwnerBot.Sentinel;
 using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Cards;
@@ -41,7 +42,6 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
         new(Devices: 1, Owners: 3, Timeline: 3, Description: 0, Field: 40, DigestTitle: 0, DigestDevices: 0, DigestLinks: false, DigestBy: 0),
     ];
 
-    private static readonly string[] Severities = ["Informational", "Low", "Medium", "High"];
     private static readonly string[] OwnerStatuses = ["pending", "answered", "expired", "cancelled"];
 
     public CardCatalog Catalog => catalog;
@@ -284,8 +284,8 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
     private static string Text(string? value, int maxLength, bool singleLine = false) => CardText.Plain(value, maxLength, singleLine);
 
     private static string NormalizeSeverity(string severity) =>
-        Severities.FirstOrDefault(s => string.Equals(s, severity?.Trim(), StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"Severity '{severity}' is not a Sentinel severity ({string.Join(", ", Severities)}).", nameof(severity));
+        IncidentSeverities.Find(severity)
+        ?? throw new ArgumentException($"Severity '{severity}' is not a Sentinel severity ({string.Join(", ", IncidentSeverities.Ladder)}).", nameof(severity));
 
     private static string CheckUrl(Uri url, string name)
     {

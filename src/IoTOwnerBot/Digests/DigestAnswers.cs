@@ -10,7 +10,7 @@ namespace IoTOwnerBot.Digests;
 /// <summary>A digest with its questions, in the order its card lists them.</summary>
 public sealed record DigestView(Digest Digest, IReadOnlyList<Question> Questions)
 {
-    public int OpenCount => Questions.Count(q => q.State == QuestionState.Open);
+    public int OpenCount => Questions.Count(q => q.IsOpen);
 
     /// <summary>The owner the digest was sent to, as a recipient of its questions (name, language, object id).</summary>
     public Recipient? Recipient => Questions.SelectMany(q => q.Recipients).FirstOrDefault(r =>
@@ -91,7 +91,9 @@ public static class DigestCardModel
     public static CardModel For(DigestView view, Recipient? recipient, IReadOnlyList<string>? teamsUserIds = null)
     {
         ArgumentNullException.ThrowIfNull(view);
-        var items = view.Questions.Select(q => new CardDigestItem(q.Id.ToString("D"), Incident(q), [.. q.Devices.Select(d => d.Name)], Outcome(q))).ToList();
+        // An item is one line: its incident without the description.
+        var items = view.Questions.Select(q => new CardDigestItem(q.Id.ToString("D"), QuestionCards.Incident(q) with { Description = null },
+            [.. q.Devices.Select(d => d.Name)], QuestionCards.Outcome(q))).ToList();
         var id = view.Digest.Id.ToString("D");
         return new CardModel
         {
@@ -99,7 +101,7 @@ public static class DigestCardModel
             CorrelationId = id,
             Incident = items[0].Incident,
             Recipient = new CardRecipient(recipient?.PreferredLanguage, TeamsUserIds: teamsUserIds ?? []),
-            ExpiresAt = view.Questions.Where(q => q.State == QuestionState.Open && q.ExpiresAt is not null).Select(q => q.ExpiresAt).Min(),
+            ExpiresAt = view.Questions.Where(q => q.IsOpen && q.ExpiresAt is not null).Select(q => q.ExpiresAt).Min(),
             Digest = new CardDigest(id, items),
         };
     }
@@ -123,23 +125,4 @@ public static class DigestCardModel
             _ => "c",
         }));
     }
-
-    private static readonly string[] Severities = ["Informational", "Low", "Medium", "High"];
-
-    private static CardIncident Incident(Question q) => new(
-        q.IncidentNumber?.ToString(CultureInfo.InvariantCulture) ?? q.IncidentName,
-        q.IncidentTitle,
-        Severities.FirstOrDefault(s => string.Equals(s, q.IncidentSeverity, StringComparison.OrdinalIgnoreCase)) ?? "Informational",
-        OutlookMessages.IncidentUrl(q),
-        q.IncidentCreatedAt ?? q.CreatedAt);
-
-    private static CardOutcome? Outcome(Question q) => q.State switch
-    {
-        QuestionState.Answered => new CardOutcome(CardOutcomeKind.Answered, q.AnsweredAt ?? q.UpdatedAt,
-            q.Answer == OwnerAnswer.Expected ? "yes" : "no", q.AnsweredBy,
-            string.Equals(q.AnswerChannel, OutlookExtensions.Channel, StringComparison.Ordinal) ? CardChannel.Email : CardChannel.Teams),
-        QuestionState.Expired => new CardOutcome(CardOutcomeKind.Expired, q.UpdatedAt),
-        QuestionState.Open => null,
-        _ => new CardOutcome(CardOutcomeKind.Cancelled, q.UpdatedAt),
-    };
 }

@@ -22,8 +22,6 @@ public sealed partial class IncidentUpdateWorkHandler(
     TimeProvider time,
     ILogger<IncidentUpdateWorkHandler> logger) : IWorkHandler
 {
-    private static readonly string[] SeverityLadder = ["Informational", "Low", "Medium", "High"];
-
     public string Kind => IncidentUpdateWork.Kind;
 
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
@@ -127,16 +125,10 @@ public sealed partial class IncidentUpdateWorkHandler(
         }
 
         var n = policy.NotExpected;
-        var severity = n.RaiseSeverity ? RaiseOneLevel(current.Severity) : current.Severity;
+        var severity = n.RaiseSeverity ? IncidentSeverities.RaiseOneLevel(current.Severity) : current.Severity;
         var status = n.Activate && string.Equals(current.Status, "New", StringComparison.OrdinalIgnoreCase) ? "Active" : current.Status;
         outcome = $"the incident stays open ({status}), severity {(severity == current.Severity ? $"stays {severity}" : $"raised from {current.Severity} to {severity}")}";
         return current with { Severity = severity, Status = status, Labels = withLabel };
-    }
-
-    internal static string? RaiseOneLevel(string? severity)
-    {
-        var i = Array.FindIndex(SeverityLadder, s => string.Equals(s, severity, StringComparison.OrdinalIgnoreCase));
-        return i < 0 ? severity : SeverityLadder[Math.Min(i + 1, SeverityLadder.Length - 1)];
     }
 
     private static partial class Log

@@ -122,7 +122,7 @@ public sealed partial class OutlookActionHandler(
         var choices = (body.Answers ?? "").Split(',');
         Func<int, OwnerAnswer?> answerFor = grant.BulkAnswer is { } all
             ? _ => all
-            : i => i < choices.Length ? choices[i].Trim().ToLowerInvariant() switch { "yes" => OwnerAnswer.Expected, "no" => OwnerAnswer.NotExpected, _ => null } : null;
+            : i => i < choices.Length ? QuestionCards.ParseAnswer(choices[i].Trim()) : null;
         var result = await digests.AnswerAsync(grant.DigestId, answerFor, responder, OutlookExtensions.Channel, grant.Recipient, grant.Nonce, ct);
         Log.DigestAnswered(logger, actionRequestId, grant.DigestId, result.Recorded, result.AlreadyDecided);
         return result.Status switch

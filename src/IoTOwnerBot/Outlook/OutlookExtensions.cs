@@ -19,7 +19,7 @@ namespace IoTOwnerBot.Outlook;
 /// </summary>
 public static partial class OutlookExtensions
 {
-    public const string Channel = "Outlook";
+    public const string Channel = AnswerChannels.Outlook;
     public const string Scheme = "OutlookActions";
     public const string Policy = "OutlookActions";
     public const string MailClientName = "GraphMail";

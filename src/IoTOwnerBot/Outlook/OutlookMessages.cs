@@ -39,8 +39,8 @@ public sealed class OutlookMessages(CardComposer composer, ActionTokens tokens, 
             RefreshToken = tokens.IssueRefresh(question.Id, key),
             AnswerOptions =
             [
-                new CardAnswerOption("yes", tokens.Issue(question.Id, key, OwnerAnswer.Expected)),
-                new CardAnswerOption("no", tokens.Issue(question.Id, key, OwnerAnswer.NotExpected)),
+                new CardAnswerOption(QuestionCards.AnswerName(OwnerAnswer.Expected), tokens.Issue(question.Id, key, OwnerAnswer.Expected)),
+                new CardAnswerOption(QuestionCards.AnswerName(OwnerAnswer.NotExpected), tokens.Issue(question.Id, key, OwnerAnswer.NotExpected)),
             ],
         };
         var card = composer.Compose(CardKind.OwnerQuestion, CardChannel.Email, model, Versions(question));
@@ -133,24 +133,9 @@ public sealed class OutlookMessages(CardComposer composer, ActionTokens tokens, 
     public RenderedCard OpenCard(Question question, Recipient recipient) => Question(question, recipient).Card;
 
     /// <summary>The card a click gets back: the recorded outcome (answered, expired or closed) and no buttons.</summary>
-    public RenderedCard Refreshed(Question question, Recipient? recipient)
-    {
-        var model = Model(question, recipient);
-        var versions = Versions(question);
-        return question.State switch
-        {
-            QuestionState.Answered => composer.Compose(CardKind.OwnerAnswered, CardChannel.Email, model with
-            {
-                Outcome = new CardOutcome(CardOutcomeKind.Answered, question.AnsweredAt ?? question.UpdatedAt,
-                    question.Answer == OwnerAnswer.Expected ? "yes" : "no", question.AnsweredBy,
-                    string.Equals(question.AnswerChannel, OutlookExtensions.Channel, StringComparison.Ordinal) ? CardChannel.Email : CardChannel.Teams),
-            }, versions),
-            QuestionState.Expired => composer.Compose(CardKind.OwnerExpired, CardChannel.Email,
-                model with { Outcome = new CardOutcome(CardOutcomeKind.Expired, question.UpdatedAt) }, versions),
-            _ => composer.Compose(CardKind.OwnerClosed, CardChannel.Email,
-                model with { Outcome = new CardOutcome(CardOutcomeKind.Cancelled, question.UpdatedAt) }, versions),
-        };
-    }
+    public RenderedCard Refreshed(Question question, Recipient? recipient) =>
+        composer.Compose(QuestionCards.OutcomeCard(question), CardChannel.Email,
+            Model(question, recipient) with { Outcome = QuestionCards.Outcome(question) }, Versions(question));
 
     private static CardModel Model(Question q, Recipient? recipient) => QuestionCards.Model(q, recipient);
 

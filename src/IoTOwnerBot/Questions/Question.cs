@@ -13,6 +13,13 @@ public enum QuestionState
 
 public enum OwnerAnswer { Expected, NotExpected }
 
+/// <summary>The channels an owner can answer in, as the question records them.</summary>
+public static class AnswerChannels
+{
+    public const string Outlook = "Outlook";
+    public const string Teams = "Teams";
+}
+
 public enum OwnerSource { Payload, EntitiesApi, LogAnalytics, Directory, Fallback, Escalation }
 
 /// <summary>

@@ -58,32 +58,20 @@ public sealed class SocThreadCards(CardComposer composer)
             .Where(q => q.IncidentKey == incidentKey).OrderByDescending(q => q.Round).FirstOrDefaultAsync(ct);
 
     /// <summary>What a root card shows, stored to skip needless updates: question and state.</summary>
-    public static string Signature(Question q) => $"{q.Id:N}:{TeamsCards.StateName(q.State)}";
+    public static string Signature(Question q) => $"{q.Id:N}:{QuestionCards.StateName(q.State)}";
 
     public RenderedCard Root(Question q)
     {
-        var state = q.State;
-        var model = new CardModel
+        var model = QuestionCards.Model(q, null) with
         {
-            QuestionId = q.Id.ToString("D"),
-            CorrelationId = q.Id.ToString("D"),
-            Incident = TeamsCards.Incident(q),
-            Devices = TeamsCards.Devices(q),
-            ExpiresAt = state == QuestionState.Open ? q.ExpiresAt : null,
-            Outcome = state switch
-            {
-                QuestionState.Answered => new CardOutcome(CardOutcomeKind.Answered, q.AnsweredAt ?? q.UpdatedAt,
-                    q.Answer == OwnerAnswer.Expected ? "yes" : "no", q.AnsweredBy),
-                QuestionState.Expired => new CardOutcome(CardOutcomeKind.Expired, q.UpdatedAt),
-                QuestionState.Cancelled => new CardOutcome(CardOutcomeKind.Cancelled, q.UpdatedAt),
-                _ => null,
-            },
+            ExpiresAt = q.IsOpen ? q.ExpiresAt : null,
+            Outcome = QuestionCards.Outcome(q),
             Owners = [.. q.Recipients.Select(r => new CardOwner(r.Display, OwnerStatus(q, r)))],
             Timeline = [.. q.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new CardTimelineEntry(t.At, t.Message))],
             Round = q.Round,
             SocActions = new CardSocActions(
-                Cancel: state == QuestionState.Open,
-                Reask: state is QuestionState.Answered or QuestionState.Expired or QuestionState.Cancelled && q.Recipients.Count > 0),
+                Cancel: q.IsOpen,
+                Reask: q.IsDecided && q.Recipients.Count > 0),
         };
         return composer.Compose(CardKind.SocThread, CardChannel.Teams, model);
     }
@@ -110,7 +98,7 @@ public sealed record SocThreadWork(string IncidentKey)
 public sealed record SocRootUpdateWork(string IncidentKey)
 {
     public const string Kind = "soc.root-update";
-    public static string Key(Guid questionId, QuestionState state) => $"{Kind}:{questionId:D}:{TeamsCards.StateName(state)}";
+    public static string Key(Guid questionId, QuestionState state) => $"{Kind}:{questionId:D}:{QuestionCards.StateName(state)}";
 }
 
 /// <summary>Durable work: one timeline event as a reply in the incident's SOC thread, posted at most once.</summary>

@@ -74,12 +74,7 @@ public sealed partial class TeamsBot(
         switch (verb)
         {
             case TeamsCards.AnswerVerb:
-                var answer = Str(data, "answer")?.ToLowerInvariant() switch
-                {
-                    "yes" => OwnerAnswer.Expected,
-                    "no" => OwnerAnswer.NotExpected,
-                    _ => (OwnerAnswer?)null,
-                };
+                var answer = QuestionCards.ParseAnswer(Str(data, "answer"));
                 if (answer is null) return InvokeResponse.Error(400, "BadRequest", "The card action carries no valid answer.");
                 var result = await answers.AnswerAsync(questionId, answer.Value, Responder(activity), TeamsExtensions.Channel, ct);
                 return result.Status switch
@@ -116,13 +111,9 @@ public sealed partial class TeamsBot(
         var answer = Str(data, "answer")?.ToLowerInvariant();
         if (answer == "refresh") return InvokeResponse.Card(await DigestCardAsync(view, activity, ct));
 
-        Func<int, OwnerAnswer?>? answerFor = answer switch
-        {
-            "yes" => _ => OwnerAnswer.Expected,
-            "no" => _ => OwnerAnswer.NotExpected,
-            "each" => i => Str(data, $"a{i}")?.ToLowerInvariant() switch { "yes" => OwnerAnswer.Expected, "no" => OwnerAnswer.NotExpected, _ => null },
-            _ => null,
-        };
+        Func<int, OwnerAnswer?>? answerFor = answer == "each"
+            ? i => QuestionCards.ParseAnswer(Str(data, $"a{i}"))
+            : QuestionCards.ParseAnswer(answer) is { } all ? _ => all : null;
         if (answerFor is null) return InvokeResponse.Error(400, "BadRequest", "The card action carries no valid answer.");
         var result = await digests.AnswerAsync(digestId, answerFor, Responder(activity), TeamsExtensions.Channel, view.Digest.RecipientKey, null, ct);
         return result.Status switch

@@ -29,49 +29,19 @@ public sealed class TeamsCards(CardComposer composer)
 
     /// <summary>The card for the question's current state: the question (with buttons) while open, else the outcome.</summary>
     public RenderedCard Current(Question question, Recipient? recipient, string? teamsUserId, string cardToken) =>
-        question.State == QuestionState.Open
+        question.IsOpen
             ? composer.Compose(CardKind.OwnerQuestion, CardChannel.Teams, Model(question, recipient, teamsUserId) with
             {
-                AnswerOptions = [new CardAnswerOption("yes", cardToken), new CardAnswerOption("no", cardToken)],
+                AnswerOptions = [new CardAnswerOption(QuestionCards.AnswerName(OwnerAnswer.Expected), cardToken), new CardAnswerOption(QuestionCards.AnswerName(OwnerAnswer.NotExpected), cardToken)],
             }, Versions(question))
             : Outcome(question, recipient, teamsUserId);
 
-    public RenderedCard Outcome(Question question, Recipient? recipient, string? teamsUserId)
-    {
-        var model = Model(question, recipient, teamsUserId);
-        var versions = Versions(question);
-        return question.State switch
-        {
-            QuestionState.Answered => composer.Compose(CardKind.OwnerAnswered, CardChannel.Teams, model with
-            {
-                Outcome = new CardOutcome(CardOutcomeKind.Answered, question.AnsweredAt ?? question.UpdatedAt,
-                    question.Answer == OwnerAnswer.Expected ? "yes" : "no", question.AnsweredBy, ChannelOf(question.AnswerChannel)),
-            }, versions),
-            QuestionState.Expired => composer.Compose(CardKind.OwnerExpired, CardChannel.Teams,
-                model with { Outcome = new CardOutcome(CardOutcomeKind.Expired, question.UpdatedAt) }, versions),
-            _ => composer.Compose(CardKind.OwnerClosed, CardChannel.Teams,
-                model with { Outcome = new CardOutcome(CardOutcomeKind.Cancelled, question.UpdatedAt) }, versions),
-        };
-    }
-
-    /// <summary>What a card shows, as stored on <see cref="TeamsMessage.ShowsState"/>.</summary>
-    public static string StateName(QuestionState state) => state switch
-    {
-        QuestionState.Open => "open",
-        QuestionState.Answered => "answered",
-        QuestionState.Expired => "expired",
-        _ => "cancelled",
-    };
-
-    private static CardChannel ChannelOf(string? channel) =>
-        string.Equals(channel, TeamsExtensions.Channel, StringComparison.OrdinalIgnoreCase) ? CardChannel.Teams : CardChannel.Email;
+    public RenderedCard Outcome(Question question, Recipient? recipient, string? teamsUserId) =>
+        composer.Compose(QuestionCards.OutcomeCard(question), CardChannel.Teams,
+            Model(question, recipient, teamsUserId) with { Outcome = QuestionCards.Outcome(question) }, Versions(question));
 
     private static CardModel Model(Question q, Recipient? recipient, string? teamsUserId) =>
         QuestionCards.Model(q, recipient, teamsUserId is null ? [] : [teamsUserId]);
-
-    public static CardIncident Incident(Question q) => QuestionCards.Model(q, null).Incident;
-
-    public static IReadOnlyList<CardDevice> Devices(Question q) => QuestionCards.Model(q, null).Devices;
 
     private static CardVersions? Versions(Question q) => QuestionCards.Versions(q);
 }

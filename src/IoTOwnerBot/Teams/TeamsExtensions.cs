@@ -19,7 +19,7 @@ namespace IoTOwnerBot.Teams;
 /// </summary>
 public static class TeamsExtensions
 {
-    public const string Channel = "Teams";
+    public const string Channel = AnswerChannels.Teams;
     public const string Scheme = "BotFramework";
     public const string Policy = "BotFramework";
     public const string MessagesPath = "/api/messages";

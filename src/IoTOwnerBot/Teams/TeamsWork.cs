@@ -62,7 +62,7 @@ public sealed partial class TeamsSendWorkHandler(
             message ??= db.TeamsMessages.Add(new TeamsMessage
             {
                 QuestionId = question.Id, RecipientObjectId = work.ObjectId, ServiceUrl = conversation.ServiceUrl,
-                ConversationId = conversation.ConversationId, CardToken = Guid.NewGuid().ToString("N"), ShowsState = "open",
+                ConversationId = conversation.ConversationId, CardToken = Guid.NewGuid().ToString("N"), ShowsState = QuestionCards.StateName(QuestionState.Open),
             }).Entity;
             await db.SaveChangesAsync(ct);
 
@@ -72,7 +72,7 @@ public sealed partial class TeamsSendWorkHandler(
             var now = time.GetUtcNow();
             message.ActivityId = activityId;
             message.SentAt = now;
-            message.ShowsState = "open";
+            message.ShowsState = QuestionCards.StateName(QuestionState.Open);
             questions.Record(question, TeamsTimeline.Sent, QuestionService.Actor,
                 $"Question sent to {recipient.Display} in a Teams chat ({work.Reason}).", mirror: true, now);
             // Answered while we were sending: the card must show the outcome too.
@@ -273,7 +273,7 @@ public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient c
         var work = item.ReadPayload<TeamsUpdateWork>();
         var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices).SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
         if (question is null) return WorkResult.Done;
-        var state = TeamsCards.StateName(question.State);
+        var state = QuestionCards.StateName(question.State);
         var messages = await db.TeamsMessages.Where(m => m.QuestionId == question.Id && m.ActivityId != null).ToListAsync(ct);
         foreach (var message in messages.Where(m => m.ShowsState != state))
         {
