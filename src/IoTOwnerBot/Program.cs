@@ -7,6 +7,7 @@ using IoTOwnerBot.Outlook;
 using IoTOwnerBot.Owners;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.SocChannel;
 using IoTOwnerBot.Teams;
 
 // `manifest --bot-id <id> --out <zip>` builds the Teams app package instead of running the service.
@@ -29,6 +30,7 @@ builder.Services.AddQuestions();
 builder.Services.AddDigests();
 builder.Services.AddCards(builder.Configuration);
 builder.Services.AddTeams();
+builder.Services.AddSocChannel();
 builder.Services.AddIncidentIntake();
 builder.Services.AddOutlook();
 

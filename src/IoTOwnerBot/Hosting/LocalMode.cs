@@ -1,5 +1,6 @@
 using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Emulator.Outlook;
+using IoTOwnerBot.SocChannel;
 using Microsoft.AspNetCore.Hosting.Server;
 
 namespace IoTOwnerBot.Hosting;

@@ -3,6 +3,7 @@ using IoTOwnerBot.Digests;
 using IoTOwnerBot.Incidents;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.SocChannel;
 using IoTOwnerBot.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;

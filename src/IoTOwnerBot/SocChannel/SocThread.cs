@@ -3,10 +3,11 @@ using IoTOwnerBot.Cards;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace IoTOwnerBot.Teams;
+namespace IoTOwnerBot.SocChannel;
 
 /// <summary>
 /// The SOC channel thread (optional, <c>SocThread:Enabled</c>): one thread per incident in the SOC's Teams channel.

@@ -2,10 +2,11 @@ using System.Globalization;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace IoTOwnerBot.Teams;
+namespace IoTOwnerBot.SocChannel;
 
 public static class SocThreadTimeline
 {

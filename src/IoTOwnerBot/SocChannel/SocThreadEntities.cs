@@ -1,4 +1,4 @@
-namespace IoTOwnerBot.Teams;
+namespace IoTOwnerBot.SocChannel;
 
 /// <summary>
 /// The SOC channel thread of one incident (all rounds share it): where it is, and what its root card shows.

@@ -1,7 +1,8 @@
 using System.ComponentModel.DataAnnotations;
+using IoTOwnerBot.Teams;
 using Microsoft.Extensions.Options;
 
-namespace IoTOwnerBot.Teams;
+namespace IoTOwnerBot.SocChannel;
 
 /// <summary>
 /// The SOC's Teams channel thread (configuration section <c>SocThread</c>): one thread per incident in a channel of

@@ -3,10 +3,11 @@ using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace IoTOwnerBot.Teams;
+namespace IoTOwnerBot.SocChannel;
 
 /// <summary>
 /// Where an incident's SOC thread is, creating it when needed. Exactly one worker creates a thread: it inserts the

@@ -4,6 +4,7 @@ using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.SocChannel;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

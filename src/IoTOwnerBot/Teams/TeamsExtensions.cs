@@ -28,7 +28,6 @@ public static class TeamsExtensions
     {
         services.AddOptions<BotOptions>().BindConfiguration(BotOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<BotOptions>, BotOptionsValidator>();
-        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, TeamsJson.Default));
 
         services.AddKeyedSingleton<TokenCredential>(BotCredentialFactory.Key, (sp, _) => BotCredentialFactory.Create(sp));
@@ -48,7 +47,6 @@ public static class TeamsExtensions
                 sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphScope),
             sp.GetRequiredService<IOptionsMonitor<BotOptions>>(), sp.GetRequiredService<IOptions<CloudOptions>>()));
 
-        services.AddSocThread();
         services.AddScoped<TeamsCards>();
         services.AddScoped<TeamsBot>();
         services.AddScoped<TeamsFallback>();
@@ -67,28 +65,6 @@ public static class TeamsExtensions
             .Configure<IOptions<CloudOptions>, IOptions<CredentialOptions>, IOptions<BotOptions>>(BotAuthentication.Configure);
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         return services;
-    }
-
-    /// <summary>The SOC channel thread: options, the planner that hears of every event and decision, its work and card actions.</summary>
-    private static void AddSocThread(this IServiceCollection services)
-    {
-        services.AddOptions<SocThreadOptions>().BindConfiguration(SocThreadOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<SocThreadOptions>, SocThreadOptionsValidator>();
-        services.AddScoped<SocThreadPlanner>();
-        services.AddScoped<ITimelineObserver>(sp => sp.GetRequiredService<SocThreadPlanner>());
-        services.AddScoped<IQuestionObserver>(sp => sp.GetRequiredService<SocThreadPlanner>());
-        services.AddScoped<SocThreadCards>();
-        services.AddScoped<SocThreads>();
-        services.AddScoped<SocThreadActions>();
-        services.AddTransient(sp => new SocMembership(() => GraphClientFactory.Create(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(MicrosoftClientsExtensions.GraphClientName),
-            sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphEndpoint,
-            sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphScope)));
-        services.AddKeyedScoped<IWorkHandler>(SocThreadWork.Kind, (sp, _) => new SocRootWorkHandler(sp.GetRequiredService<SocThreads>(),
-            sp.GetRequiredService<IOptionsMonitor<SocThreadOptions>>(), sp.GetRequiredService<TimeProvider>(), SocThreadWork.Kind));
-        services.AddKeyedScoped<IWorkHandler>(SocRootUpdateWork.Kind, (sp, _) => new SocRootWorkHandler(sp.GetRequiredService<SocThreads>(),
-            sp.GetRequiredService<IOptionsMonitor<SocThreadOptions>>(), sp.GetRequiredService<TimeProvider>(), SocRootUpdateWork.Kind));
-        services.AddKeyedScoped<IWorkHandler, SocReplyWorkHandler>(SocReplyWork.Kind);
     }
 
     public static IEndpointRouteBuilder MapTeamsEndpoints(this IEndpointRouteBuilder routes)

@@ -1,4 +1,5 @@
 using IoTOwnerBot.Emulator;
+using IoTOwnerBot.SocChannel;
 using IoTOwnerBot.Tests.Infrastructure;
 
 namespace IoTOwnerBot.Tests.Hosting;

@@ -4,6 +4,7 @@ using IoTOwnerBot.Emulator.Teams;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Questions;
+using IoTOwnerBot.SocChannel;
 using IoTOwnerBot.Teams;
 using IoTOwnerBot.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -1,0 +1,39 @@
+using Azure.Core;
+using IoTOwnerBot.Graph;
+using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Questions;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.SocChannel;
+
+/// <summary>
+/// The SOC channel thread (optional, <c>SocThread:Enabled</c>): one thread per incident in the SOC team's channel,
+/// its root card with Cancel / Re-ask for SOC members, and a reply per timeline event. Its card actions arrive
+/// through the Teams bot endpoint.
+/// </summary>
+public static class SocChannelExtensions
+{
+    /// <summary>The SOC channel thread: options, the planner that hears of every event and decision, its work and card actions.</summary>
+    public static IServiceCollection AddSocChannel(this IServiceCollection services)
+    {
+        services.AddOptions<SocThreadOptions>().BindConfiguration(SocThreadOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<SocThreadOptions>, SocThreadOptionsValidator>();
+        services.AddScoped<SocThreadPlanner>();
+        services.AddScoped<ITimelineObserver>(sp => sp.GetRequiredService<SocThreadPlanner>());
+        services.AddScoped<IQuestionObserver>(sp => sp.GetRequiredService<SocThreadPlanner>());
+        services.AddScoped<SocThreadCards>();
+        services.AddScoped<SocThreads>();
+        services.AddScoped<SocThreadActions>();
+        services.AddTransient(sp => new SocMembership(() => GraphClientFactory.Create(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(MicrosoftClientsExtensions.GraphClientName),
+            sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphEndpoint,
+            sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphScope)));
+        services.AddKeyedScoped<IWorkHandler>(SocThreadWork.Kind, (sp, _) => new SocRootWorkHandler(sp.GetRequiredService<SocThreads>(),
+            sp.GetRequiredService<IOptionsMonitor<SocThreadOptions>>(), sp.GetRequiredService<TimeProvider>(), SocThreadWork.Kind));
+        services.AddKeyedScoped<IWorkHandler>(SocRootUpdateWork.Kind, (sp, _) => new SocRootWorkHandler(sp.GetRequiredService<SocThreads>(),
+            sp.GetRequiredService<IOptionsMonitor<SocThreadOptions>>(), sp.GetRequiredService<TimeProvider>(), SocRootUpdateWork.Kind));
+        services.AddKeyedScoped<IWorkHandler, SocReplyWorkHandler>(SocReplyWork.Kind);
+        return services;
+    }
+}
