@@ -10,6 +10,7 @@ public static class QuestionsExtensions
         services.AddScoped<AnswerService>();
         services.AddOptions<LifecycleOptions>().BindConfiguration(LifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<QuestionLifecycle>();
+        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<QuestionQueries>();
         services.AddSocApi();
         services.AddKeyedScoped<Jobs.IWorkHandler, ExpireWorkHandler>(ExpireWork.Kind);
