@@ -187,7 +187,7 @@ public sealed partial class OutlookSendWorkHandler(
         }
         catch (ODataError error) when (error.ResponseStatusCode == (int)HttpStatusCode.TooManyRequests)
         {
-            return new SendAttempt.Later(time.GetUtcNow() + RetryAfter(error), "Graph throttled sendMail (429)");
+            return new SendAttempt.Later(time.GetUtcNow() + RetryAfter(error, time.GetUtcNow()), "Graph throttled sendMail (429)");
         }
         catch (ODataError error) when (error.ResponseStatusCode is >= 400 and < 500)
         {
@@ -201,14 +201,15 @@ public sealed partial class OutlookSendWorkHandler(
         }
     }
 
-    private static TimeSpan RetryAfter(ODataError error)
+    /// <summary>Graph's Retry-After: seconds, or an HTTP date read against <paramref name="now"/> (the service's clock).</summary>
+    internal static TimeSpan RetryAfter(ODataError error, DateTimeOffset now)
     {
         if (error.ResponseHeaders is { } headers && headers.TryGetValue("Retry-After", out var values))
         {
             var value = values.FirstOrDefault();
             if (int.TryParse(value, out var seconds)) return TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 3600));
             if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
-                return at - DateTimeOffset.UtcNow is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
+                return at - now is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
         }
         return TimeSpan.FromSeconds(30);
     }
