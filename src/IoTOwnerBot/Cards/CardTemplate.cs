@@ -42,6 +42,9 @@ public sealed class CardTemplate
     /// <summary>Expression functions templates may call.</summary>
     public static IReadOnlyCollection<string> SupportedFunctions => TemplateFunctions.Names;
 
+    /// <summary>Deepest nesting of objects and arrays a template may have.</summary>
+    public const int MaxJsonDepth = 64;
+
     /// <summary>Parses a template. Syntax errors, unknown functions and wrong argument counts are reported here.</summary>
     public static CardTemplate Parse(string name, string json)
     {
@@ -50,7 +53,11 @@ public sealed class CardTemplate
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false });
+            node = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = false, MaxDepth = MaxJsonDepth });
+        }
+        catch (JsonException ex) when (ex.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new CardTemplateException(name, "", null, $"the template is nested deeper than {MaxJsonDepth} levels", ex);
         }
         catch (JsonException ex)
         {
@@ -60,17 +67,21 @@ public sealed class CardTemplate
         return new CardTemplate(name, Compile(name, node, ""));
     }
 
-    /// <summary>Renders the template with <paramref name="data"/> as <c>$root</c>.</summary>
-    public JsonNode Render(JsonNode data)
+    /// <summary>
+    /// Renders the template with <paramref name="data"/> as <c>$root</c> and <paramref name="host"/> as <c>$host</c>;
+    /// <paramref name="time"/> is the clock of <c>utcNow()</c> and relative-time functions.
+    /// </summary>
+    public JsonNode Render(JsonNode data, JsonNode? host = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var result = _root.Render(this, new Scope(data, data, null));
+        var env = new RenderEnvironment(data, host, time ?? TimeProvider.System);
+        var result = _root.Render(this, new Scope(env, data, null));
         return result ?? throw new CardTemplateException(Name, "", null, "the whole template was removed by $when");
     }
 
     /// <summary>Renders a template whose root is an object, e.g. an Adaptive Card.</summary>
-    public JsonObject RenderObject(JsonNode data) =>
-        Render(data) as JsonObject ?? throw new CardTemplateException(Name, "", null, "the template did not render to a JSON object");
+    public JsonObject RenderObject(JsonNode data, JsonNode? host = null, TimeProvider? time = null) =>
+        Render(data, host, time) as JsonObject ?? throw new CardTemplateException(Name, "", null, "the template did not render to a JSON object");
 
     private static Node Compile(string name, JsonNode? node, string pointer)
     {
@@ -86,7 +97,10 @@ public sealed class CardTemplate
                         var childPointer = pointer + "/" + EscapePointer(key);
                         if (key == "$data")
                         {
-                            data = CompileDirective(name, value, childPointer);
+                            // A literal $data (an array or object written in the template) is data, not template.
+                            data = value?.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Contains("${", StringComparison.Ordinal)
+                                ? CompileDirective(name, value, childPointer)
+                                : new ConstantExpr(value?.DeepClone(), "literal $data");
                         }
                         else if (key == "$when")
                         {
@@ -174,7 +188,8 @@ public sealed class CardTemplate
             parts.Add(literal.ToString());
         }
 
-        return parts is [Embedded only]
+        // As the official engine: a lone ${…} keeps its value's type, except a lone literal (${5}, ${true}) which is text.
+        return parts is [Embedded only] && only.Expression is not ConstantExpr
             ? new ExpressionNode(pointer, only.Expression, only.Source)
             : new InterpolationNode(pointer, parts);
     }
@@ -185,11 +200,14 @@ public sealed class CardTemplate
     {
         try
         {
-            return Evaluator.Evaluate(expr, scope);
-        }
-        catch (MissingPathException ex)
-        {
-            throw new CardTemplateException(Name, pointer, source, ex.Message, ex);
+            var value = Evaluator.Evaluate(expr, scope);
+            if (value is null && Evaluator.IsPath(expr) && !Evaluator.PathResolves(expr, scope))
+            {
+                // The official engine would show the literal ${path} in the card; a card with a hole is an error here.
+                throw new ExpressionException($"path '{expr}' does not resolve in the data");
+            }
+
+            return value;
         }
         catch (ExpressionException ex)
         {
@@ -216,7 +234,7 @@ public sealed class CardTemplate
         public Expr Expression { get; } = expression;
 
         public override JsonNode? Render(CardTemplate template, in Scope scope) =>
-            template.Evaluate(Expression, source, Pointer, scope)?.DeepClone();
+            Evaluator.ToOutput(template.Evaluate(Expression, source, Pointer, scope));
     }
 
     private sealed class InterpolationNode(string pointer, IReadOnlyList<object> parts) : Node(pointer)
@@ -294,7 +312,7 @@ public sealed class CardTemplate
             var copies = new List<JsonObject>();
             for (var i = 0; i < items.Count; i++)
             {
-                var inner = new Scope(scope.Root, items[i], i);
+                var inner = scope with { Data = items[i], Index = i };
                 if (Include(template, inner))
                 {
                     copies.Add(Expand(template, inner));

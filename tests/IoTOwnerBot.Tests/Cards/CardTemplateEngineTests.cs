@@ -130,7 +130,8 @@ public class CardTemplateEngineTests
 
     [Theory]
     [InlineData("""{"t":"${if(a, 'x')}"}""", "if() takes 3")]
-    [InlineData("""{"t":"${a + 1}"}""", "operator '+' is not supported")]
+    [InlineData("""{"t":"${a <> 1}"}""", "'<>' has no evaluator")]
+    [InlineData("""{"t":"${a +}"}""", "expression ends unexpectedly")]
     [InlineData("""{"t":"${a"}""", "missing closing '}'")]
     [InlineData("""{"t":{"$when":"true"}}""", "single ${…} expression")]
     public void InvalidSyntax_FailsAtParse(string template, string reason)
@@ -142,7 +143,7 @@ public class CardTemplateEngineTests
 
     [Theory]
     [InlineData("""{"t":"x ${n}"}""", "null")]
-    [InlineData("""{"t":"x ${o}"}""", "object or array")]
+    [InlineData("""{"t":"x ${o}"}""", "[object Object]")]
     [InlineData("""{"t":{"$when":"${s}"}}""", "$when must evaluate to true or false")]
     public void ValuesThatWouldBreakTheCard_Fail(string template, string reason)
     {
