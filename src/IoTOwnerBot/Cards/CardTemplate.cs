@@ -233,8 +233,18 @@ public sealed class CardTemplate
     {
         public Expr Expression { get; } = expression;
 
-        public override JsonNode? Render(CardTemplate template, in Scope scope) =>
-            Evaluator.ToOutput(template.Evaluate(Expression, source, Pointer, scope));
+        public override JsonNode? Render(CardTemplate template, in Scope scope)
+        {
+            var value = template.Evaluate(Expression, source, Pointer, scope);
+            try
+            {
+                return Evaluator.ToOutput(value);
+            }
+            catch (ExpressionException ex)
+            {
+                throw new CardTemplateException(template.Name, Pointer, source, ex.Message, ex);
+            }
+        }
     }
 
     private sealed class InterpolationNode(string pointer, IReadOnlyList<object> parts) : Node(pointer)

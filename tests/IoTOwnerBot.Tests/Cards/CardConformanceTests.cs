@@ -93,7 +93,7 @@ public class CardConformanceTests
         Assert.True(JsonNode.DeepEquals(ours, official["card"]), $"ours:     {ours.ToJsonString()}\nofficial: {official["card"]!.ToJsonString()}");
     }
 
-    private static async Task EnsureOfficialEngineInstalledAsync()
+    internal static async Task EnsureOfficialEngineInstalledAsync()
     {
         await InstallLock.WaitAsync();
         try
@@ -109,7 +109,7 @@ public class CardConformanceTests
         }
     }
 
-    private static async Task<string> RunAsync(string program, string arguments, string? stdin, TimeSpan? timeout = null)
+    internal static async Task<string> RunAsync(string program, string arguments, string? stdin, TimeSpan? timeout = null)
     {
         var start = new ProcessStartInfo(program, arguments)
         {
@@ -119,6 +119,8 @@ public class CardConformanceTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        start.Environment["TZ"] = "UTC"; // JavaScript reads a timestamp without an offset in the local zone
+        start.Environment["LANG"] = "en_US.UTF-8";
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -131,7 +131,7 @@ public class CardTemplateEngineTests
     [Theory]
     [InlineData("""{"t":"${if(a, 'x')}"}""", "if() takes 3")]
     [InlineData("""{"t":"${a <> 1}"}""", "'<>' has no evaluator")]
-    [InlineData("""{"t":"${a +}"}""", "expression ends unexpectedly")]
+    [InlineData("""{"t":"${a +}"}""", "unexpected '}'")]
     [InlineData("""{"t":"${a"}""", "missing closing '}'")]
     [InlineData("""{"t":{"$when":"true"}}""", "single ${…} expression")]
     public void InvalidSyntax_FailsAtParse(string template, string reason)

@@ -68,7 +68,10 @@ internal static class Evaluator
                     var index = Evaluate(ix.Index, scope);
                     if (IsString(index))
                     {
-                        return Property(target, index!.GetValue<string>());
+                        // As in JavaScript, list['0'] is the list's first item.
+                        return target is JsonArray items && int.TryParse(index!.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var at)
+                            ? at < items.Count ? items[at] : null
+                            : Property(target, index!.GetValue<string>());
                     }
 
                     if (IsNumber(index) && IsInteger(ToNumber(index!)))
@@ -154,6 +157,11 @@ internal static class Evaluator
 
                     var target = Evaluate(ix.Target, scope);
                     var index = Evaluate(ix.Index, scope);
+                    if (IsString(index) && target is JsonArray items && int.TryParse(index!.GetValue<string>(), NumberStyles.None, CultureInfo.InvariantCulture, out var at))
+                    {
+                        return at < items.Count;
+                    }
+
                     return IsString(index)
                         ? TryProperty(target, index!.GetValue<string>(), out _)
                         : target is JsonArray a && IsNumber(index) && ToNumber(index!) >= 0 && ToNumber(index!) < a.Count;
@@ -255,7 +263,15 @@ internal static class Evaluator
                 }
 
             default:
-                return node.GetValueKind() == JsonValueKind.Number ? JsonValue.Create(ToNumber(node)) : node.Parent is null ? node : node.DeepClone();
+                if (node.GetValueKind() != JsonValueKind.Number)
+                {
+                    return node.Parent is null ? node : node.DeepClone();
+                }
+
+                var d = ToNumber(node);
+                return double.IsFinite(d)
+                    ? JsonValue.Create(d)
+                    : throw new ExpressionException($"the value is {FormatNumber(d)}, not a finite number, and cannot be placed in a card");
         }
     }
 

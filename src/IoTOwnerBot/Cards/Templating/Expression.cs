@@ -136,6 +136,7 @@ internal sealed class ExpressionParser
     private readonly string _text;
     private int _pos;
     private int _nesting;
+    private bool _inlineBackticks;
 
     private ExpressionParser(string text, int start)
     {
@@ -171,7 +172,7 @@ internal sealed class ExpressionParser
     /// <summary>Parses a whole string as one expression.</summary>
     public static Expr Parse(string text)
     {
-        var parser = new ExpressionParser(text, 0);
+        var parser = new ExpressionParser(text, 0) { _inlineBackticks = true };
         var expr = parser.ParseExpression(0);
         parser.SkipWhitespace();
         if (parser._pos < text.Length)
@@ -369,6 +370,9 @@ internal sealed class ExpressionParser
                 return Checked(ParseObject());
             case '\'' or '"':
                 return ParseString();
+            case '`' when _text[.._pos].Contains("${", StringComparison.Ordinal) && !_inlineBackticks:
+                // The official engine reads a whole card string as one `…` interpolation, so a backtick inside ${…} ends it.
+                throw new ExpressionException("a `…` string cannot be used inside ${…} in a card template; use concat()");
             case '`':
                 return Checked(ParseInterpolation());
         }

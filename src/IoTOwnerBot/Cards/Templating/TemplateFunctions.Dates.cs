@@ -38,7 +38,7 @@ internal static partial class TemplateFunctions
         t["addHours"] = Shift(TimeSpan.TicksPerHour);
         t["addMinutes"] = Shift(TimeSpan.TicksPerMinute);
         t["addSeconds"] = Shift(TimeSpan.TicksPerSecond);
-        t["addToTime"] = TemplateFunction.Eager(3, 5, (a, in _) => Text(FormatDate(AddUnit(Iso(a[0]), Int(a[1]), UnitText(a[2])), DateFormat(a, 5))));
+        t["addToTime"] = TemplateFunction.Eager(3, 5, (a, in _) => Text(FormatDate(AddUnit(Iso(a[0]), Int(a[1]), UnitText(a[2]), unknownIsMilliseconds: true), DateFormat(a, 5))));
         t["subtractFromTime"] = TemplateFunction.Eager(3, 5, (a, in _) => Text(FormatDate(AddUnit(Iso(a[0]), -Int(a[1]), UnitText(a[2])), DateFormat(a, 5))));
         t["getFutureTime"] = TemplateFunction.Eager(2, 4, (a, in s) => Text(FormatDate(AddUnit(s.Env.Time.GetUtcNow().UtcDateTime, Int(a[0]), UnitText(a[1])), DateFormat(a, 4))));
         t["getPastTime"] = TemplateFunction.Eager(2, 4, (a, in s) => Text(FormatDate(AddUnit(s.Env.Time.GetUtcNow().UtcDateTime, -Int(a[0]), UnitText(a[1])), DateFormat(a, 4))));
@@ -59,7 +59,8 @@ internal static partial class TemplateFunctions
         t["month"] = TemplateFunction.Eager(1, 1, (a, in _) => Number(Iso(a[0]).Month));
         t["year"] = TemplateFunction.Eager(1, 1, (a, in _) => Number(Iso(a[0]).Year));
         t["date"] = TemplateFunction.Eager(1, 1, (a, in _) => Text(Iso(a[0]).ToString("M/d/yyyy", CultureInfo.InvariantCulture)));
-        t["ticks"] = TemplateFunction.Eager(1, 1, (a, in _) => Number(EpochTicks + ((Iso(a[0]) - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMillisecond * 10000)));
+        // A tick count exceeds a double's integers; adaptive-expressions returns it as a big integer, written as text.
+        t["ticks"] = TemplateFunction.Eager(1, 1, (a, in _) => Text((EpochTicks + ((Iso(a[0]) - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMillisecond * 10000)).ToString(CultureInfo.InvariantCulture)));
         t["ticksToDays"] = Ticks(TimeSpan.TicksPerDay);
         t["ticksToHours"] = Ticks(TimeSpan.TicksPerHour);
         t["ticksToMinutes"] = Ticks(TimeSpan.TicksPerMinute);
@@ -98,15 +99,17 @@ internal static partial class TemplateFunctions
     {
         var d = Iso(a[0]);
         var n = IsNumber(a[1]) ? ToNumber(a[1]!) : throw Error("the interval must be a number");
-        return Text(FormatDate(d.AddTicks(checked((long)(n * unit))), DateFormat(a, 4)));
+        return Text(FormatDate(d.AddTicks(checked((long)Math.Truncate(n) * unit)), DateFormat(a, 4)));
     });
 
     private static TemplateFunction Ticks(long unit) => TemplateFunction.Eager(1, 1, (a, in _) => Number(Int(a[0]) / unit));
 
     private static string UnitText(JsonNode? v) => IsString(v) ? Str(v) : throw Error("the unit of time must be a text");
 
-    private static DateTime AddUnit(DateTime d, double n, string unit) => unit switch
+    // addToTime, as adaptive-expressions (Day.js), adds milliseconds for a unit it does not know.
+    private static DateTime AddUnit(DateTime d, double n, string unit, bool unknownIsMilliseconds = false) => unit switch
     {
+        _ when unknownIsMilliseconds && unit is not ("Second" or "Minute" or "Hour" or "Day" or "Week" or "Month" or "Year") => d.AddMilliseconds(n),
         "Second" => d.AddSeconds(n),
         "Minute" => d.AddMinutes(n),
         "Hour" => d.AddHours(n),

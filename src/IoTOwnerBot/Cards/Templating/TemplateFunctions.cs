@@ -83,17 +83,20 @@ internal static partial class TemplateFunctions
 
             return Bool(true);
         }));
+        // Like adaptive-expressions, or() gives the last value when none is true (false, or null for a missing one).
         t["||"] = t["or"] = TemplateFunction.Lazy(1, Many, (call, in s) =>
         {
+            JsonNode? last = null;
             foreach (var arg in call.Arguments)
             {
-                if (IsTrue(Guarded(arg, s)))
+                last = Guarded(arg, s);
+                if (IsTrue(last))
                 {
                     return Bool(true);
                 }
             }
 
-            return Bool(false);
+            return last;
         });
         t["!"] = t["not"] = TemplateFunction.Lazy(1, 1, (call, in s) =>
         {
@@ -122,7 +125,7 @@ internal static partial class TemplateFunctions
             JsonArray x => x.Count == 0,
             JsonObject o => o.Count == 0,
             _ when IsString(a[0]) => a[0]!.GetValue<string>().Length == 0,
-            _ => throw Error("empty() needs a string, a list or an object"),
+            _ => false,
         }, nullOk: true);
         t["bool"] = Comparison(1, 1, a => a[0] switch
         {
@@ -385,7 +388,7 @@ internal static partial class TemplateFunctions
             var old = StrOrNull(a[1], "replaceIgnoreCase");
             return old.Length == 0
                 ? throw Error("the text to replace must not be empty")
-                : Text(Regex.Replace(StrOrNull(a[0], "replaceIgnoreCase"), Regex.Escape(old), StrOrNull(a[2], "replaceIgnoreCase").Replace("$", "$$", StringComparison.Ordinal), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)));
+                : Text(JsRegex(old, RegexOptions.IgnoreCase).Replace(StrOrNull(a[0], "replaceIgnoreCase"), StrOrNull(a[2], "replaceIgnoreCase")));
         });
         t["split"] = TemplateFunction.Eager(1, 2, (a, in _) =>
         {
@@ -422,7 +425,7 @@ internal static partial class TemplateFunctions
             return Text(s.Substring((int)start, (int)length));
         });
         t["toLower"] = TemplateFunction.Eager(1, 1, (a, in _) => Text(StrOrNull(a[0], "toLower").ToLowerInvariant()));
-        t["toUpper"] = TemplateFunction.Eager(1, 1, (a, in _) => Text(StrOrNull(a[0], "toUpper").ToUpperInvariant()));
+        t["toUpper"] = TemplateFunction.Eager(1, 1, (a, in _) => Text(StrOrNull(a[0], "toUpper").ToUpperInvariant().Replace("ß", "SS", StringComparison.Ordinal)));
         t["trim"] = TemplateFunction.Eager(1, 1, (a, in _) => Text(StrOrNull(a[0], "trim").Trim()));
         t["startsWith"] = TemplateFunction.Eager(2, 2, (a, in _) => Bool(StrOrNull(a[0], "startsWith").StartsWith(StrOrNull(a[1], "startsWith"), StringComparison.Ordinal)));
         t["endsWith"] = TemplateFunction.Eager(2, 2, (a, in _) => Bool(StrOrNull(a[0], "endsWith").EndsWith(StrOrNull(a[1], "endsWith"), StringComparison.Ordinal)));
@@ -435,12 +438,17 @@ internal static partial class TemplateFunctions
         {
             var n = Int(a[0]);
             var text = FormatNumber(n);
-            if (n > 0 && n % 100 is 11 or 12 or 13)
+            if (n <= 0)
+            {
+                return Text(text);
+            }
+
+            if (n % 100 is 11 or 12 or 13)
             {
                 return Text(text + "th");
             }
 
-            return Text(text + (n > 0 ? (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" } : "th"));
+            return Text(text + (n % 10) switch { 1 => "st", 2 => "nd", 3 => "rd", _ => "th" });
         });
         t["newGuid"] = TemplateFunction.Eager(0, 0, (_, in _) => Text(Guid.NewGuid().ToString()));
         t["indexOf"] = TemplateFunction.Eager(2, 2, (a, in _) => Number(IndexOf(a, last: false)));
@@ -474,18 +482,20 @@ internal static partial class TemplateFunctions
         t["isMatch"] = TemplateFunction.Eager(2, 2, (a, in _) =>
         {
             var pattern = IsString(a[1]) ? Str(a[1]) : throw Error("the pattern must be a string");
-            Regex regex;
-            try
-            {
-                regex = new Regex(pattern, RegexOptions.ECMAScript, TimeSpan.FromSeconds(1));
-            }
-            catch (ArgumentException ex)
-            {
-                throw Error($"'{pattern}' is not a valid regular expression: {ex.Message}");
-            }
-
-            return Bool(regex.IsMatch(StrOrNull(a[0], "isMatch")));
+            return Bool(JsRegex(pattern, RegexOptions.None).IsMatch(StrOrNull(a[0], "isMatch")));
         });
+    }
+
+    private static Regex JsRegex(string pattern, RegexOptions options)
+    {
+        try
+        {
+            return new Regex(pattern, options | RegexOptions.ECMAScript | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+        }
+        catch (ArgumentException ex)
+        {
+            throw Error($"'{pattern}' is not a valid regular expression: {ex.Message}");
+        }
     }
 
     private static string[] SplitUtf16(string s)
@@ -538,7 +548,8 @@ internal static partial class TemplateFunctions
         throw Error($"{Describe(a[0])} is neither a text nor a list");
     }
 
-    private static int JsLastIndexOf(string s, string find) => find.Length == 0 ? s.Length : s.LastIndexOf(find, StringComparison.Ordinal);
+    // adaptive-expressions searches from the last character, so an empty text is found there.
+    private static int JsLastIndexOf(string s, string find) => find.Length == 0 ? s.Length - 1 : s.LastIndexOf(find, StringComparison.Ordinal);
 
     /// <summary>JavaScript's <c>===</c>: primitives by value, lists and objects only when they are the same instance.</summary>
     private static bool StrictlyEqual(JsonNode? x, JsonNode? y) =>
@@ -550,7 +561,7 @@ internal static partial class TemplateFunctions
         var acc = a[0];
         if (a.Length == 1)
         {
-            return Text(CommonStringify(acc));
+            return acc;
         }
 
         for (var i = 1; i < a.Length; i++)
@@ -607,6 +618,7 @@ internal static partial class TemplateFunctions
         t["count"] = TemplateFunction.Eager(1, 1, (a, in _) => a[0] switch
         {
             JsonArray x => Number(x.Count),
+            JsonObject o => Number(o.Count),
             _ when IsString(a[0]) => Number(Str(a[0]).Length),
             _ => throw Error($"{Describe(a[0])} is neither a text nor a list"),
         });
@@ -919,13 +931,13 @@ internal static partial class TemplateFunctions
         {
             _ when IsNumber(a[0]) => a[0],
             _ when IsString(a[0]) => Number(JsParseFloat(Str(a[0])) is var d && !double.IsNaN(d) ? d : throw Error($"'{Str(a[0])}' is not a valid number")),
-            _ => throw Error($"{Describe(a[0])} is not a number or a text"),
+            _ => null,
         });
         t["int"] = TemplateFunction.Eager(1, 1, (a, in _) => a[0] switch
         {
             _ when IsNumber(a[0]) => Number(JsParseInt(FormatNumber(ToNumber(a[0]!)))),
             _ when IsString(a[0]) => Number(JsParseInt(Str(a[0])) is var d && !double.IsNaN(d) ? d : throw Error($"'{Str(a[0])}' is not a valid number")),
-            _ => throw Error($"{Describe(a[0])} is not a number or a text"),
+            _ => null,
         });
         t["json"] = TemplateFunction.Eager(1, 1, (a, in _) =>
         {
@@ -944,8 +956,8 @@ internal static partial class TemplateFunctions
             }
         });
         t["jsonStringify"] = TemplateFunction.Eager(1, 1, (a, in _) => Text(ToJsonText(a[0])));
-        t["base64"] = TemplateFunction.Eager(1, 1, (a, in _) => IsString(a[0]) ? Text(Convert.ToBase64String(Latin1(Str(a[0])))) : a[0] is JsonArray bytes ? Text(Convert.ToBase64String(Bytes(bytes))) : null);
-        t["base64ToString"] = TemplateFunction.Eager(1, 1, (a, in _) => Text(Encoding.UTF8.GetString(FromBase64(a[0]))));
+        t["base64"] = TemplateFunction.Eager(1, 1, (a, in _) => IsString(a[0]) ? Text(Convert.ToBase64String(Encoding.UTF8.GetBytes(Str(a[0])))) : a[0] is JsonArray bytes ? Text(Convert.ToBase64String(Bytes(bytes))) : null);
+        t["base64ToString"] = TemplateFunction.Eager(1, 1, (a, in _) => Text(Encoding.UTF8.GetString(FromBase64(a[0], lenient: true))));
         t["base64ToBinary"] = TemplateFunction.Eager(1, 1, (a, in _) => ByteArray(FromBase64(a[0])));
         t["binary"] = TemplateFunction.Eager(1, 1, (a, in _) => ByteArray(Encoding.UTF8.GetBytes(IsString(a[0]) ? Str(a[0]) : throw Error($"{Describe(a[0])} is not a text"))));
         t["dataUri"] = TemplateFunction.Eager(1, 1, (a, in _) => Text("data:text/plain;charset=utf-8;base64," + Convert.ToBase64String(Latin1(IsString(a[0]) ? Str(a[0]) : throw Error($"{Describe(a[0])} is not a text")))));
@@ -959,20 +971,14 @@ internal static partial class TemplateFunctions
         t["uriComponent"] = TemplateFunction.Eager(1, 1, (a, in _) => Text(EncodeUriComponent(IsString(a[0]) ? Str(a[0]) : throw Error($"{Describe(a[0])} is not a text"))));
         t["uriComponentToString"] = TemplateFunction.Eager(1, 1, (a, in _) =>
         {
-            try
-            {
-                return Text(Uri.UnescapeDataString(IsString(a[0]) ? Str(a[0]) : throw Error($"{Describe(a[0])} is not a text")));
-            }
-            catch (UriFormatException ex)
-            {
-                throw Error(ex.Message);
-            }
+            return Text(DecodeUriComponent(IsString(a[0]) ? Str(a[0]) : throw Error($"{Describe(a[0])} is not a text")));
         });
         t["isString"] = TemplateFunction.Eager(1, 1, (a, in _) => Bool(IsString(a[0])));
         t["isInteger"] = TemplateFunction.Eager(1, 1, (a, in _) => Bool(IsNumber(a[0]) && IsInteger(ToNumber(a[0]!))));
         t["isFloat"] = TemplateFunction.Eager(1, 1, (a, in _) => Bool(IsNumber(a[0]) && !IsInteger(ToNumber(a[0]!))));
         t["isArray"] = TemplateFunction.Eager(1, 1, (a, in _) => Bool(a[0] is JsonArray));
-        t["isObject"] = TemplateFunction.Eager(1, 1, (a, in _) => Bool(a[0] is JsonObject));
+        // typeof x === 'object', as adaptive-expressions checks it: lists and null are objects too.
+        t["isObject"] = TemplateFunction.Eager(1, 1, (a, in _) => Bool(a[0] is null or JsonObject or JsonArray));
         t["isBoolean"] = TemplateFunction.Eager(1, 1, (a, in _) => Bool(IsBoolean(a[0])));
         t["isDateTime"] = TemplateFunction.Eager(1, 1, (a, in _) => Bool(IsString(a[0]) && IsIsoTimestamp(Str(a[0]))));
     }
@@ -992,12 +998,19 @@ internal static partial class TemplateFunctions
 
     private static JsonArray ByteArray(byte[] bytes) => new(bytes.Select(b => (JsonNode?)JsonValue.Create((double)b)).ToArray());
 
-    private static byte[] FromBase64(JsonNode? v)
+    private static byte[] FromBase64(JsonNode? v, bool lenient = false)
     {
         var s = IsString(v) ? Str(v) : throw Error($"{Describe(v)} is not a text");
         try
         {
             return Convert.FromBase64String(s);
+        }
+        catch (FormatException) when (lenient)
+        {
+            // As Node's Buffer: characters outside base64 are skipped.
+            var kept = new string(s.Where(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/').ToArray());
+            kept = kept[..(kept.Length - (kept.Length % 4 == 1 ? 1 : 0))];
+            return Convert.FromBase64String(kept.PadRight(kept.Length + ((4 - (kept.Length % 4)) % 4), '='));
         }
         catch (FormatException)
         {
@@ -1019,6 +1032,46 @@ internal static partial class TemplateFunctions
             else
             {
                 sb.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>decodeURIComponent: %XX sequences are UTF-8 bytes; a malformed sequence is an error.</summary>
+    private static string DecodeUriComponent(string s)
+    {
+        var sb = new StringBuilder();
+        var bytes = new List<byte>();
+        var strict = new UTF8Encoding(false, throwOnInvalidBytes: true);
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (s[i] != '%')
+            {
+                sb.Append(s[i]);
+                continue;
+            }
+
+            bytes.Clear();
+            while (i < s.Length && s[i] == '%')
+            {
+                if (i + 2 >= s.Length || !byte.TryParse(s.AsSpan(i + 1, 2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var b))
+                {
+                    throw Error("URI malformed");
+                }
+
+                bytes.Add(b);
+                i += 3;
+            }
+
+            i--;
+            try
+            {
+                sb.Append(strict.GetString(bytes.ToArray()));
+            }
+            catch (DecoderFallbackException)
+            {
+                throw Error("URI malformed");
             }
         }
 
@@ -1109,9 +1162,10 @@ internal static partial class TemplateFunctions
             rest = decimalSeparator + rest[1..];
         }
 
+        // d3-format writes a negative number with the minus sign U+2212, and -0 without a sign.
         var text = grouped + rest;
-        var isZero = text.All(c => c is '0' or '.' or ',' || c.ToString() == decimalSeparator || c.ToString() == groupSeparator);
-        return (negative && !isZero ? "-" : "") + text;
+        var isZero = !text.Any(c => c is >= '1' and <= '9');
+        return (negative && !isZero ? "\u2212" : "") + text;
     }
 
     /// <summary>Decimal and thousands separators of the locales adaptive-expressions knows; others format as en-US.</summary>
@@ -1119,7 +1173,7 @@ internal static partial class TemplateFunctions
     {
         "de-DE" or "es-ES" or "it-IT" or "nl-NL" or "pt-BR" or "ca-ES" or "mk-MK" => (",", "."),
         "fr-FR" or "fr-CA" or "ru-RU" or "uk-UA" or "cs-CZ" or "pl-PL" or "hu-HU" or "fi-FI" or "sv-SE" => (",", "\u00a0"),
-        "de-CH" => (".", "'"),
+        "de-CH" => (",", "'"),
         "es-MX" or "en-IN" or "en-GB" or "en-US" or "en-CA" or "en-IE" or "ja-JP" or "ko-KR" or "zh-CN" or "he-IL" or "es-BO" => (".", ","),
         _ => (".", ","),
     };
@@ -1142,12 +1196,22 @@ internal static partial class TemplateFunctions
         });
         t["setProperty"] = TemplateFunction.Eager(3, 3, (a, in _) =>
         {
+            if (a[0] is not null and not JsonObject)
+            {
+                return a[0];
+            }
+
             var obj = Obj(a[0]);
             obj[KeyText(a[1])] = Detach(a[2]);
             return obj;
         });
         t["removeProperty"] = TemplateFunction.Eager(2, 2, (a, in _) =>
         {
+            if (a[0] is not null and not JsonObject)
+            {
+                return a[0];
+            }
+
             var obj = Obj(a[0]);
             obj.Remove(KeyText(a[1]));
             return obj;
@@ -1218,7 +1282,8 @@ internal static partial class TemplateFunctions
         t["uriHost"] = Uri1(u => u.IdnHost);
         t["uriPath"] = Uri1(u => u.AbsolutePath);
         t["uriPathAndQuery"] = Uri1(u => u.PathAndQuery);
-        t["uriPort"] = TemplateFunction.Eager(1, 1, (a, in _) => Number(ParseUri(a[0]).Port));
+        // JavaScript's URL has no port for a scheme's default one; adaptive-expressions then gives NaN.
+        t["uriPort"] = TemplateFunction.Eager(1, 1, (a, in _) => ParseUri(a[0]) is var u && u.IsDefaultPort ? Number(double.NaN) : Number(u.Port));
         t["uriQuery"] = Uri1(u => u.Query);
         t["uriScheme"] = Uri1(u => u.Scheme);
     }

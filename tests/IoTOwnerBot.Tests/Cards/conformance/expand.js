@@ -2,12 +2,32 @@
 //   node expand.js <template.json> <data.json>   prints the expanded card (use it to preview a card)
 //   node expand.js < jobs.json                    jobs: [{ "name", "template", "data" }] (objects);
 //                                                 prints [{ "name", "card" } | { "name", "error" }]
+//   A job may carry "host" ($host) and "language": true, which adds "language": the expansion with the
+//   language's own missing-path semantics (null), without the engine's "${path}" substitution.
 'use strict';
 const fs = require('fs');
 const ACData = require('adaptivecards-templating');
 
-function expand(template, data) {
-  return new ACData.Template(template).expand({ $root: data });
+function expand(template, data, host) {
+  return new ACData.Template(template).expand({ $root: data, $host: host });
+}
+
+const substituting = ACData.Template.internalTryEvaluateExpression;
+function expandWithoutSubstitution(template, data, host) {
+  ACData.Template.internalTryEvaluateExpression = (expression, context) => substituting(expression, context, false);
+  try {
+    return expand(template, data, host);
+  } finally {
+    ACData.Template.internalTryEvaluateExpression = substituting;
+  }
+}
+
+function attempt(f) {
+  try {
+    return { card: f() };
+  } catch (e) {
+    return { error: String(e && e.message ? e.message : e) };
+  }
 }
 
 const args = process.argv.slice(2);
@@ -18,11 +38,11 @@ if (args.length === 2) {
 } else if (args.length === 0) {
   const jobs = JSON.parse(fs.readFileSync(0, 'utf8'));
   const results = jobs.map((job) => {
-    try {
-      return { name: job.name, card: expand(job.template, job.data) };
-    } catch (e) {
-      return { name: job.name, error: String(e && e.message ? e.message : e) };
+    const result = { name: job.name, ...attempt(() => expand(job.template, job.data, job.host)) };
+    if (job.language) {
+      result.language = attempt(() => expandWithoutSubstitution(job.template, job.data, job.host));
     }
+    return result;
   });
   process.stdout.write(JSON.stringify(results));
 } else {
