@@ -26,6 +26,11 @@ internal static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.Contains("cards"))
+        {
+            return CardBenchmarks.Run();
+        }
+
         var clicks = args.Select(a => a.Split('=')).Where(p => p is ["clicks", _]).Select(p => int.Parse(p[1], CultureInfo.InvariantCulture)).FirstOrDefault(200);
         await using var emulator = await EmulatorServer.StartAsync();
         var database = Path.Combine(Path.GetTempPath(), $"iotownerbot-bench-{Guid.NewGuid():N}.db");

@@ -7,17 +7,19 @@ namespace IoTOwnerBot.Cards;
 
 /// <summary>
 /// A card template in the Adaptive Card Template Language, parsed once and rendered many times (thread-safe).
-/// Supports <c>${…}</c> binding and string interpolation, <c>$root</c>, <c>$data</c> (object scope and array
-/// repetition), <c>$index</c>, <c>$when</c> and the functions in <see cref="SupportedFunctions"/>.
+/// Supports <c>${…}</c> binding and string interpolation, <c>$root</c>, <c>$data</c> (an expression or a literal
+/// array/object; object scope and array repetition), <c>$index</c>, <c>$when</c>, <c>$host</c> and the whole
+/// Adaptive Expressions language (operators, lambdas, the prebuilt functions in <see cref="SupportedFunctions"/>).
 /// </summary>
 /// <remarks>
-/// Expansion follows the official adaptivecards-templating 2.x engine (checked by the conformance test):
+/// Expansion follows the official adaptivecards-templating 2.x engine (checked by the conformance tests):
 /// a string that is exactly one <c>${…}</c> keeps the expression's JSON type; <c>$when</c> false drops the
 /// object (from an array) or makes it null (as a property); an object with an array <c>$data</c> repeats and
 /// its copies are spliced into the surrounding array; nulls are dropped from arrays.
-/// Where the official engine is lenient we are strict, so a card is never silently broken: a path that does not
-/// resolve, an unknown function, a <c>$when</c> that is not a boolean, or a null interpolated into text all throw
-/// <see cref="CardTemplateException"/> naming the template, the location and the expression.
+/// Where the official engine makes a broken or unsafe card we do not (cards/README.md lists every difference):
+/// a lone path that does not resolve, an unknown function, a <c>$when</c> that is not a boolean, a null or an
+/// object interpolated into text all throw <see cref="CardTemplateException"/> naming the template, the location
+/// and the expression; values interpolated into an <c>Action.Http</c> body are JSON-escaped.
 /// Values from data are inserted as JSON values, never re-parsed as template text, so untrusted text such as
 /// <c>${x}</c> or quotes in an incident title stays text.
 /// </remarks>
@@ -106,6 +108,13 @@ public sealed class CardTemplate
                         {
                             when = CompileDirective(name, value, childPointer);
                         }
+                        else if (key == "body" && IsHttpAction(obj) && value?.GetValueKind() == JsonValueKind.String)
+                        {
+                            // An Action.Http body is JSON text: values interpolated into it are JSON-escaped, so data can
+                            // never break out of a JSON string (the official engine inserts them raw).
+                            var text = value.GetValue<string>();
+                            props.Add((key, CompileString(name, text, childPointer, jsonEscape: true) ?? new LiteralNode(childPointer, value.DeepClone())));
+                        }
                         else if (!ReservedKeys.Contains(key))
                         {
                             props.Add((key, Compile(name, value, childPointer)));
@@ -124,6 +133,9 @@ public sealed class CardTemplate
         }
     }
 
+    private static bool IsHttpAction(JsonObject obj) =>
+        obj.TryGetPropertyValue("type", out var type) && type?.GetValueKind() == JsonValueKind.String && type.GetValue<string>() == "Action.Http";
+
     private static Expr CompileDirective(string name, JsonNode? value, string pointer)
     {
         var text = value?.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
@@ -134,7 +146,7 @@ public sealed class CardTemplate
     }
 
     /// <summary>Splits "a ${x} b" into literal and expression parts; null when the string has no expression.</summary>
-    private static Node? CompileString(string name, string text, string pointer)
+    private static Node? CompileString(string name, string text, string pointer, bool jsonEscape = false)
     {
         if (!text.Contains("${", StringComparison.Ordinal))
         {
@@ -191,7 +203,7 @@ public sealed class CardTemplate
         // As the official engine: a lone ${…} keeps its value's type, except a lone literal (${5}, ${true}) which is text.
         return parts is [Embedded only] && only.Expression is not ConstantExpr
             ? new ExpressionNode(pointer, only.Expression, only.Source)
-            : new InterpolationNode(pointer, parts);
+            : new InterpolationNode(pointer, parts, jsonEscape);
     }
 
     private static string EscapePointer(string key) => key.Replace("~", "~0", StringComparison.Ordinal).Replace("/", "~1", StringComparison.Ordinal);
@@ -247,7 +259,7 @@ public sealed class CardTemplate
         }
     }
 
-    private sealed class InterpolationNode(string pointer, IReadOnlyList<object> parts) : Node(pointer)
+    private sealed class InterpolationNode(string pointer, IReadOnlyList<object> parts, bool jsonEscape) : Node(pointer)
     {
         public override JsonNode? Render(CardTemplate template, in Scope scope)
         {
@@ -264,7 +276,17 @@ public sealed class CardTemplate
                 var value = template.Evaluate(embedded.Expression, embedded.Source, Pointer, scope);
                 try
                 {
-                    sb.Append(Evaluator.ToInterpolatedText(value));
+                    var text = Evaluator.ToInterpolatedText(value);
+                    if (jsonEscape)
+                    {
+                        var quoted = new StringBuilder();
+                        Evaluator.WriteJsonString(quoted, text);
+                        sb.Append(quoted, 1, quoted.Length - 2);
+                    }
+                    else
+                    {
+                        sb.Append(text);
+                    }
                 }
                 catch (ExpressionException ex)
                 {
