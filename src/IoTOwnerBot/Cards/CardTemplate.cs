@@ -276,16 +276,16 @@ public sealed class CardTemplate
                 var value = template.Evaluate(embedded.Expression, embedded.Source, Pointer, scope);
                 try
                 {
-                    var text = Evaluator.ToInterpolatedText(value);
+                    var piece = Evaluator.ToInterpolatedText(value);
                     if (jsonEscape)
                     {
                         var quoted = new StringBuilder();
-                        Evaluator.WriteJsonString(quoted, text);
+                        Evaluator.WriteJsonString(quoted, piece);
                         sb.Append(quoted, 1, quoted.Length - 2);
                     }
                     else
                     {
-                        sb.Append(text);
+                        sb.Append(piece);
                     }
                 }
                 catch (ExpressionException ex)

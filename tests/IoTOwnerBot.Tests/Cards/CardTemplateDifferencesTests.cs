@@ -103,7 +103,7 @@ public class CardTemplateDifferencesTests
     public void ActionHttpBody_ByInterpolation_JsonEscapesTheValues()
     {
         // Official: the token's quote and backslash are inserted raw and break the JSON body.
-        var card = CardTemplate.Parse("d.json", """{"type":"Action.Http","body":"{\"token\":\"${token}\",\"n\":${length(list)}}","title":"t ${token}"}""").Render(Data.DeepClone());
+        var card = CardTemplate.Parse("d.json", """{"type":"Action.Http","body":"{\"token\":\"${token}\",\"n\":${count(list)}}","title":"t ${token}"}""").Render(Data.DeepClone());
 
         var body = JsonNode.Parse(card["body"]!.GetValue<string>())!;
         Assert.Equal("a\"b\\c}", body["token"]!.GetValue<string>());
