@@ -45,7 +45,8 @@ public static class WorkQueueExtensions
             DedupeKey = dedupeKey,
             QuestionId = questionId,
             Lane = lane,
-            Sequence = WorkSequence.Next(),
+            // Left unset where the store numbers items itself.
+            Sequence = db.NumbersWorkItems ? 0 : WorkSequence.Next(),
             Payload = JsonSerializer.Serialize(payload, JobJson.Options),
             Status = WorkStatus.Pending,
             DueAt = dueAt,

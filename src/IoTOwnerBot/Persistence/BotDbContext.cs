@@ -11,8 +11,11 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace IoTOwnerBot.Persistence;
 
-/// <summary>The service's durable state: questions with their devices, recipients and timeline; work items; poller checkpoints; Teams conversation references and cards; SOC channel threads; digests and who delivers each question.</summary>
-public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbContext(options)
+/// <summary>
+/// The service's durable state: questions with their devices, recipients and timeline; work items; poller checkpoints; Teams conversation references and cards; SOC channel threads; digests and who delivers each question.
+/// One model for every store; <see cref="SqliteBotDbContext"/> and <see cref="PostgresBotDbContext"/> only tell the migration sets apart.
+/// </summary>
+public abstract class BotDbContext(DbContextOptions options) : DbContext(options)
 {
     public DbSet<Question> Questions => Set<Question>();
     public DbSet<QuestionDevice> Devices => Set<QuestionDevice>();
@@ -35,6 +38,12 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
         {
             configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UnixMillisecondsConverter>();
             configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UnixMillisecondsConverter>();
+        }
+        // PostgreSQL's timestamptz stores an instant; Npgsql writes only UTC offsets, so every value is made UTC first.
+        else if (Database.IsNpgsql())
+        {
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcConverter>();
+            configurationBuilder.Properties<DateTimeOffset?>().HaveConversion<UtcConverter>();
         }
     }
 
@@ -80,6 +89,13 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
             w.Property(x => x.Kind).HasMaxLength(64);
             w.Property(x => x.DedupeKey).HasMaxLength(600);
             w.Property(x => x.Status).HasConversion<string>().HasMaxLength(16);
+            if (Database.IsNpgsql())
+            {
+                // Several instances enqueue into one lane: the database numbers the items, so an item enqueued after
+                // another committed always comes after it, whatever the instances' clocks say.
+                modelBuilder.HasSequence<long>(WorkItemSequence);
+                w.Property(x => x.Sequence).HasDefaultValueSql($"nextval('{WorkItemSequence}')");
+            }
         });
         modelBuilder.Entity<UsedAnswerToken>(t =>
         {
@@ -144,6 +160,11 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
         });
     }
 
+    internal const string WorkItemSequence = "work_item_sequence";
+
+    /// <summary>True when the store numbers work items itself (see <see cref="WorkItem.Sequence"/>).</summary>
+    internal bool NumbersWorkItems => Database.IsNpgsql();
+
     private static ValueConverter<T, string> JsonConverter<T>() where T : new() => new(
         v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),
         v => JsonSerializer.Deserialize<T>(v, JsonSerializerOptions.Default) ?? new T());
@@ -153,7 +174,15 @@ public sealed class BotDbContext(DbContextOptions<BotDbContext> options) : DbCon
         v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default).GetHashCode(StringComparison.Ordinal),
         v => JsonSerializer.Deserialize<T>(JsonSerializer.Serialize(v, JsonSerializerOptions.Default), JsonSerializerOptions.Default)!);
 
+    private sealed class UtcConverter() : ValueConverter<DateTimeOffset, DateTimeOffset>(v => v.ToUniversalTime(), v => v);
+
     private sealed class UnixMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(
         v => v.ToUnixTimeMilliseconds(),
         v => DateTimeOffset.FromUnixTimeMilliseconds(v));
 }
+
+/// <summary>The store on SQLite: one file, the embedded default. Its migrations are in Migrations/Sqlite.</summary>
+public sealed class SqliteBotDbContext(DbContextOptions<SqliteBotDbContext> options) : BotDbContext(options);
+
+/// <summary>The store on PostgreSQL, shared by several instances. Its migrations are in Migrations/PostgreSql.</summary>
+public sealed class PostgresBotDbContext(DbContextOptions<PostgresBotDbContext> options) : BotDbContext(options);

@@ -1,50 +1,110 @@
+using Azure.Core;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace IoTOwnerBot.Persistence;
 
-/// <summary>The durable store: SQLite by default; schema migrations are checked in and applied at start-up.</summary>
+/// <summary>
+/// The durable store: SQLite by default (one file, one command), PostgreSQL for several instances sharing one database.
+/// Each provider has its own checked-in migration set generated from the one model; start-up applies it, safely when
+/// several instances start at once.
+/// </summary>
 public static class PersistenceExtensions
 {
     public static IServiceCollection AddPersistence(this IServiceCollection services)
     {
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddDbContext<BotDbContext>((sp, options) =>
+        services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
+        services.AddSingleton(sp => CreateDataSource(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TokenCredential>(), sp.GetService<ILoggerFactory>()));
+        services.AddDbContext<SqliteBotDbContext>((sp, options) => ConfigureSqlite(options, Storage(sp)));
+        services.AddDbContext<PostgresBotDbContext>((sp, options) => ConfigurePostgres(options, sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddScoped<BotDbContext>(sp => Storage(sp).Provider switch
         {
-            var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            Configure(options, storage);
+            StorageProvider.Sqlite => sp.GetRequiredService<SqliteBotDbContext>(),
+            StorageProvider.PostgreSql => sp.GetRequiredService<PostgresBotDbContext>(),
+            var other => throw new InvalidOperationException($"Storage:Provider '{other}' is not supported."),
         });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }
 
-    internal static void Configure(DbContextOptionsBuilder options, StorageOptions storage)
+    private static StorageOptions Storage(IServiceProvider sp) => sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+
+    internal static void ConfigureSqlite(DbContextOptionsBuilder options, StorageOptions storage)
     {
-        switch (storage.Provider)
-        {
-            case StorageProvider.Sqlite:
-                var csb = new SqliteConnectionStringBuilder(storage.ConnectionString) { DefaultTimeout = 30, Pooling = true };
-                options.UseSqlite(csb.ToString(), sqlite => sqlite
-                    .MigrationsAssembly(typeof(BotDbContext).Assembly.FullName)
-                    .UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
-                break;
-            default:
-                throw new InvalidOperationException($"Storage:Provider '{storage.Provider}' is not supported.");
-        }
+        var csb = new SqliteConnectionStringBuilder(storage.ConnectionString) { DefaultTimeout = 30, Pooling = true };
+        options.UseSqlite(csb.ToString(), sqlite => sqlite
+            .MigrationsAssembly(typeof(BotDbContext).Assembly.FullName)
+            .UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
     }
 
-    /// <summary>Applies pending migrations; with SQLite also switches to WAL so readers never block the writer.</summary>
+    internal static void ConfigurePostgres(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
+        options.UseNpgsql(dataSource, npgsql => npgsql
+            .MigrationsAssembly(typeof(BotDbContext).Assembly.FullName)
+            .UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
+
+    /// <summary>
+    /// One pooled data source per process. With Entra sign-in the password is an access token for the service's own
+    /// credential (managed identity in Azure), fetched before the first connection and again every
+    /// <see cref="StorageOptions.EntraTokenRefresh"/>, so a new physical connection never presents an expired token.
+    /// </summary>
+    internal static NpgsqlDataSource CreateDataSource(StorageOptions storage, TokenCredential credential, ILoggerFactory? loggers)
+    {
+        var builder = new NpgsqlDataSourceBuilder(storage.ConnectionString);
+        if (loggers is not null) builder.UseLoggerFactory(loggers);
+        if (storage.Authentication == StorageAuthentication.Entra)
+        {
+            var request = new TokenRequestContext([storage.EntraScope]);
+            builder.UsePeriodicPasswordProvider(
+                async (_, ct) => (await credential.GetTokenAsync(request, ct)).Token,
+                storage.EntraTokenRefresh,
+                failureRefreshInterval: TimeSpan.FromSeconds(10));
+        }
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Applies pending migrations. Several instances may start at once: on PostgreSQL they queue on an advisory lock
+    /// held for the whole migration, so one applies it and the others find nothing left to do; on SQLite EF Core's
+    /// migration lock does the same, and the file is switched to WAL so readers never block the writer.
+    /// </summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BotDbContext>();
         if (db.Database.IsSqlite())
+        {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
-        await db.Database.MigrateAsync(ct);
+            await db.Database.MigrateAsync(ct);
+            return;
+        }
+
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockKey})", ct);
+            try
+            {
+                await db.Database.MigrateAsync(ct);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockKey})", CancellationToken.None);
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
+
+    /// <summary>The advisory lock key of schema migration (any fixed number the database's other users do not take).</summary>
+    private const long MigrationLockKey = 0x10_7A_0B_07;
 
     private sealed class DatabaseHealthCheck(BotDbContext db) : IHealthCheck
     {
@@ -55,13 +115,24 @@ public static class PersistenceExtensions
     }
 }
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the context without starting the service.</summary>
-internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<BotDbContext>
+/// <summary>Lets <c>dotnet ef migrations add --context SqliteBotDbContext</c> build the context without starting the service.</summary>
+internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteBotDbContext>
 {
-    public BotDbContext CreateDbContext(string[] args)
+    public SqliteBotDbContext CreateDbContext(string[] args)
     {
-        var builder = new DbContextOptionsBuilder<BotDbContext>();
-        PersistenceExtensions.Configure(builder, new StorageOptions { ConnectionString = "Data Source=design-time.db" });
-        return new BotDbContext(builder.Options);
+        var builder = new DbContextOptionsBuilder<SqliteBotDbContext>();
+        PersistenceExtensions.ConfigureSqlite(builder, new StorageOptions { ConnectionString = "Data Source=design-time.db" });
+        return new SqliteBotDbContext(builder.Options);
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add --context PostgresBotDbContext</c> build the context; no server is contacted.</summary>
+internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresBotDbContext>
+{
+    public PostgresBotDbContext CreateDbContext(string[] args)
+    {
+        var builder = new DbContextOptionsBuilder<PostgresBotDbContext>();
+        builder.UseNpgsql("Host=localhost;Database=iotownerbot", npgsql => npgsql.MigrationsAssembly(typeof(BotDbContext).Assembly.FullName));
+        return new PostgresBotDbContext(builder.Options);
     }
 }

@@ -11,33 +11,36 @@ using Microsoft.Extensions.Logging;
 namespace IoTOwnerBot.Tests.Infrastructure;
 
 /// <summary>
-/// The real service on Kestrel over loopback, configured against an emulator, with its own SQLite file.
-/// Several hosts may share one database file to play a restart or a second instance.
+/// The real service on Kestrel over loopback, configured against an emulator, with its own store (see <see cref="TestDatabase"/>).
+/// Several hosts may share one store to play a restart or a second instance.
 /// </summary>
 public sealed class BotHost : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> _root;
     private readonly WebApplicationFactory<Program> _factory;
 
-    private BotHost(WebApplicationFactory<Program> root, WebApplicationFactory<Program> factory, string databasePath, TestLogCollector logs)
+    private readonly bool _ownsDatabase;
+
+    private BotHost(WebApplicationFactory<Program> root, WebApplicationFactory<Program> factory, TestDatabase database, bool ownsDatabase, TestLogCollector logs)
     {
         Logs = logs;
         _root = root;
         _factory = factory;
-        DatabasePath = databasePath;
+        Database = database;
+        _ownsDatabase = ownsDatabase;
     }
 
-    public string DatabasePath { get; }
+    public TestDatabase Database { get; }
     public TestLogCollector Logs { get; }
     public IServiceProvider Services => _factory.Services;
     public HttpClient Client { get; private set; } = null!;
     public Uri BaseAddress => Client.BaseAddress!;
 
-    public static Dictionary<string, string?> DefaultSettings(EmulatorServer emulator, string databasePath)
+    public static Dictionary<string, string?> DefaultSettings(EmulatorServer emulator, TestDatabase database)
     {
         var settings = LocalMode.ConfigurationFor(emulator);
         settings["Local:StartEmulator"] = "false";
-        settings["Storage:ConnectionString"] = $"Data Source={databasePath}";
+        database.ApplyTo(settings);
         settings["Sentinel:Poller:Enabled"] = "false";
         settings["Jobs:PollInterval"] = "00:00:00.200";
         settings["Jobs:Lease"] = "00:00:03";
@@ -57,13 +60,29 @@ public sealed class BotHost : IAsyncDisposable
         return settings;
     }
 
-    public static Task<BotHost> StartAsync(EmulatorServer emulator, string? databasePath = null,
+    /// <summary>Starts a host on <paramref name="database"/>, or on a fresh store of its own that it drops when disposed.</summary>
+    public static async Task<BotHost> StartAsync(EmulatorServer emulator, TestDatabase? database = null,
         Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
     {
-        databasePath ??= Path.Combine(Path.GetTempPath(), $"iotownerbot-test-{Guid.NewGuid():N}.db");
-        var settings = DefaultSettings(emulator, databasePath);
+        var ownsDatabase = database is null;
+        database ??= await TestDatabase.CreateAsync();
+        var settings = DefaultSettings(emulator, database);
         configure?.Invoke(settings);
 
+        try
+        {
+            return Start(settings, database, ownsDatabase, time, services);
+        }
+        catch when (ownsDatabase)
+        {
+            await database.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static BotHost Start(Dictionary<string, string?> settings, TestDatabase database, bool ownsDatabase, TimeProvider? time,
+        Action<IServiceCollection>? services)
+    {
         var chosenUrl = settings["urls"];
         for (var attempt = 1; ; attempt++)
         {
@@ -82,7 +101,7 @@ public sealed class BotHost : IAsyncDisposable
             try
             {
                 factory.StartServer();
-                return Task.FromResult(new BotHost(root, factory, databasePath, logs) { Client = factory.CreateClient() });
+                return new BotHost(root, factory, database, ownsDatabase, logs) { Client = factory.CreateClient() };
             }
             catch (IOException ex) when (attempt < 5 && ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
                                          && settings["urls"] == chosenUrl)
@@ -155,6 +174,7 @@ public sealed class BotHost : IAsyncDisposable
         Client.Dispose();
         await _factory.DisposeAsync();
         await _root.DisposeAsync();
+        if (_ownsDatabase) await Database.DisposeAsync();
     }
 }
 

@@ -10,12 +10,13 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTOwnerBot.Tests.Infrastructure;
 
-/// <summary>A fresh emulator and a fresh service (own SQLite file) per test.</summary>
+/// <summary>A fresh emulator and a fresh service (own store: a SQLite file or a PostgreSQL database) per test.</summary>
 public abstract class IntegrationTest : IAsyncLifetime
 {
     protected EmulatorServer Emulator { get; private set; } = null!;
     protected EmulatorAdmin Admin { get; private set; } = null!;
     protected BotHost Bot { get; set; } = null!;
+    protected TestDatabase Database { get; private set; } = null!;
 
     /// <summary>The service's clock; a test that needs to move time sets a FakeTimeProvider here.</summary>
     protected virtual TimeProvider? Clock => null;
@@ -30,7 +31,8 @@ public abstract class IntegrationTest : IAsyncLifetime
     {
         Emulator = await EmulatorServer.StartAsync();
         Admin = new EmulatorAdmin(Emulator);
-        Bot = await BotHost.StartAsync(Emulator, configure: Configure, time: Clock, services: ConfigureServices);
+        Database = await TestDatabase.CreateAsync();
+        Bot = await BotHost.StartAsync(Emulator, Database, Configure, Clock, ConfigureServices);
     }
 
     public virtual async Task DisposeAsync()
@@ -38,16 +40,14 @@ public abstract class IntegrationTest : IAsyncLifetime
         await Bot.DisposeAsync();
         Admin.Dispose();
         await Emulator.DisposeAsync();
-        foreach (var file in Directory.GetFiles(Path.GetDirectoryName(Bot.DatabasePath)!, Path.GetFileName(Bot.DatabasePath) + "*"))
-            File.Delete(file);
+        await Database.DisposeAsync();
     }
 
     /// <summary>Stops the service and starts it again on the same database (a restart), optionally reconfigured.</summary>
     protected async Task RestartBotAsync(Action<Dictionary<string, string?>>? configure = null)
     {
-        var path = Bot.DatabasePath;
         await Bot.DisposeAsync();
-        Bot = await BotHost.StartAsync(Emulator, path, s =>
+        Bot = await BotHost.StartAsync(Emulator, Database, s =>
         {
             Configure(s);
             configure?.Invoke(s);

@@ -7,7 +7,6 @@ using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace IoTOwnerBot.Tests.Jobs;
 
@@ -16,10 +15,11 @@ public sealed class CrashTests : IAsyncLifetime, IDisposable
 {
     private EmulatorServer _emulator = null!;
     private EmulatorAdmin _admin = null!;
-    private readonly string _database = Path.Combine(Path.GetTempPath(), $"iotownerbot-crash-{Guid.NewGuid():N}.db");
+    private TestDatabase _database = null!;
 
     public async Task InitializeAsync()
     {
+        _database = await TestDatabase.CreateAsync();
         _emulator = await EmulatorServer.StartAsync();
         _admin = new EmulatorAdmin(_emulator);
     }
@@ -29,8 +29,7 @@ public sealed class CrashTests : IAsyncLifetime, IDisposable
     public async Task DisposeAsync()
     {
         await _emulator.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(_database) + "*")) File.Delete(file);
+        await _database.DisposeAsync();
     }
 
     [Fact]
@@ -67,11 +66,7 @@ public sealed class CrashTests : IAsyncLifetime, IDisposable
         }
 
         foreach (var incident in incidents) CommentAssert.OneIntroAndNoDuplicates(await _admin.CommentsAsync(incident.Name));
-        await using var db = new SqliteConnection($"Data Source={_database}");
-        await db.OpenAsync();
-        await using var count = db.CreateCommand();
-        count.CommandText = "SELECT COUNT(*) FROM questions";
-        Assert.Equal(incidents.Count, Convert.ToInt32(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(incidents.Count, await _database.ScalarAsync("SELECT COUNT(*) FROM questions"));
     }
 
     private sealed class BotProcess : IDisposable
@@ -85,7 +80,7 @@ public sealed class CrashTests : IAsyncLifetime, IDisposable
             _http = new HttpClient { BaseAddress = baseAddress };
         }
 
-        public static async Task<BotProcess> StartAsync(EmulatorServer emulator, string database)
+        public static async Task<BotProcess> StartAsync(EmulatorServer emulator, TestDatabase database)
         {
             var port = FreePort();
             var info = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "IoTOwnerBot.dll")])

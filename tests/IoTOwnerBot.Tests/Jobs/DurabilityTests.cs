@@ -99,7 +99,7 @@ public sealed class DurabilityTests : IntegrationTest
     {
         var incidents = new List<EmulatorAdmin.RaisedIncident>();
         for (var i = 0; i < 6; i++) incidents.Add(await Admin.RaiseAsync(Samples.PlcProgramming));
-        await using var second = await BotHost.StartAsync(Emulator, Bot.DatabasePath);
+        await using var second = await BotHost.StartAsync(Emulator, Database);
 
         var posts = incidents.SelectMany(i => new[] { Bot, second }.Select(async host =>
         {

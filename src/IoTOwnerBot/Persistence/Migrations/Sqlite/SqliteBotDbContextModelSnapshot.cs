@@ -3,19 +3,16 @@ using System;
 using IoTOwnerBot.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
-namespace IoTOwnerBot.Persistence.Migrations
+namespace IoTOwnerBot.Persistence.Migrations.Sqlite
 {
-    [DbContext(typeof(BotDbContext))]
-    [Migration("20261123204846_InitialSchema")]
-    partial class InitialSchema
+    [DbContext(typeof(SqliteBotDbContext))]
+    partial class SqliteBotDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");

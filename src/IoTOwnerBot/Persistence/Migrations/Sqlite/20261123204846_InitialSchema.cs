@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace IoTOwnerBot.Persistence.Migrations
+namespace IoTOwnerBot.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class InitialSchema : Migration

@@ -1,0 +1,150 @@
+using Azure.Core;
+using IoTOwnerBot.Emulator;
+using IoTOwnerBot.Persistence;
+using IoTOwnerBot.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace IoTOwnerBot.Tests.Persistence;
+
+public sealed class StorageTests : IAsyncLifetime
+{
+    private EmulatorServer _emulator = null!;
+
+    public async Task InitializeAsync() => _emulator = await EmulatorServer.StartAsync();
+
+    public async Task DisposeAsync() => await _emulator.DisposeAsync();
+
+    [Fact]
+    public void EachProvidersMigrationSet_IsUpToDateWithTheOneModel()
+    {
+        // A schema change needs a migration in both sets; whichever is missing fails here, whatever store the run uses.
+        using var sqlite = new SqliteDesignTimeFactory().CreateDbContext([]);
+        using var postgres = new PostgresDesignTimeFactory().CreateDbContext([]);
+
+        Assert.False(sqlite.Database.HasPendingModelChanges(), "Migrations/Sqlite lacks a migration for the current model");
+        Assert.False(postgres.Database.HasPendingModelChanges(), "Migrations/PostgreSql lacks a migration for the current model");
+        Assert.NotEmpty(sqlite.Database.GetMigrations());
+        Assert.NotEmpty(postgres.Database.GetMigrations());
+    }
+
+    [Fact]
+    public async Task SeveralInstancesStartingAtOnce_OnOneEmptyStore_ApplyTheSchemaOnce()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+
+        var hosts = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Task.Run(() => BotHost.StartAsync(_emulator, database))));
+        try
+        {
+            foreach (var host in hosts)
+            {
+                using var ready = await host.Client.GetAsync("readyz");
+                Assert.True(ready.IsSuccessStatusCode);
+            }
+            var migrations = await hosts[0].QueryAsync(db => Task.FromResult(db.Database.GetMigrations().Count()));
+            Assert.Equal(migrations, await database.ScalarAsync("SELECT COUNT(*) FROM \"__EFMigrationsHistory\""));
+        }
+        finally
+        {
+            foreach (var host in hosts) await host.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task EntraSignIn_OnSqlite_RefusesToStart_NamingTheKey()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var bot = await BotHost.StartAsync(_emulator, configure: s =>
+            {
+                s["Storage:Provider"] = "Sqlite";
+                s["Storage:ConnectionString"] = "Data Source=never-created.db";
+                s["Storage:Authentication"] = "Entra";
+            });
+        });
+
+        Assert.Contains("Storage:Authentication", Flatten(error), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Host=127.0.0.1;Username=bot", "Database=")]
+    [InlineData("Host=127.0.0.1;Database=iotownerbot;Username=bot;Password=secret", "remove Password=")]
+    [InlineData("Host=127.0.0.1;Database=iotownerbot", "Username=")]
+    public async Task EntraSignIn_WithAnIncompleteConnectionString_RefusesToStart(string connectionString, string named)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var bot = await BotHost.StartAsync(_emulator, configure: s =>
+            {
+                s["Storage:Provider"] = "PostgreSql";
+                s["Storage:ConnectionString"] = connectionString;
+                s["Storage:Authentication"] = "Entra";
+            });
+        });
+
+        var message = Flatten(error);
+        Assert.Contains("Storage:ConnectionString", message, StringComparison.Ordinal);
+        Assert.Contains(named, message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Azure Database for PostgreSQL takes an Entra access token as the password of the identity's role. Here a local
+    /// role's password is the token the service's credential hands out, so the service connects only if it presents it.
+    /// </summary>
+    [Fact]
+    public async Task EntraSignIn_PresentsTheServicesTokenAsThePassword()
+    {
+        if (TestDatabase.Store != StorageProvider.PostgreSql) return; // needs a PostgreSQL server: runs in the postgres pass
+
+        var role = $"entra_{Guid.NewGuid():N}"[..30];
+        var credential = new RecordingCredential($"token-{Guid.NewGuid():N}");
+        await TestDatabase.ExecuteOnServerAsync($"CREATE ROLE \"{role}\" LOGIN PASSWORD '{credential.Token}'");
+        try
+        {
+            await using (var database = await TestDatabase.CreateAsync())
+            {
+                await GrantSchemaAsync(database, role);
+                var csb = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Username = role, Password = null };
+                await using var bot = await BotHost.StartAsync(_emulator, database, s =>
+                {
+                    s["Storage:ConnectionString"] = csb.ConnectionString;
+                    s["Storage:Authentication"] = "Entra";
+                }, services: s => s.AddSingleton<TokenCredential>(credential));
+
+                using var ready = await bot.Client.GetAsync("readyz");
+                Assert.True(ready.IsSuccessStatusCode);
+                Assert.Equal(0, await bot.QueryAsync(db => db.Questions.CountAsync()));
+                Assert.Contains("https://ossrdbms-aad.database.windows.net/.default", credential.Scopes);
+            }
+        }
+        finally
+        {
+            await TestDatabase.ExecuteOnServerAsync($"DROP ROLE IF EXISTS \"{role}\"");
+        }
+    }
+
+    private static async Task GrantSchemaAsync(TestDatabase database, string role)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var grant = new Npgsql.NpgsqlCommand($"GRANT USAGE, CREATE ON SCHEMA public TO \"{role}\"", connection);
+        await grant.ExecuteNonQueryAsync();
+    }
+
+    private static string Flatten(Exception e) => e.InnerException is null ? e.Message : e.Message + " | " + Flatten(e.InnerException);
+
+    private sealed class RecordingCredential(string token) : TokenCredential
+    {
+        public string Token { get; } = token;
+        public System.Collections.Concurrent.ConcurrentBag<string> Scopes { get; } = [];
+
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            foreach (var scope in requestContext.Scopes) Scopes.Add(scope);
+            return new AccessToken(Token, DateTimeOffset.UtcNow.AddHours(1));
+        }
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
+}
