@@ -26,6 +26,7 @@ internal static class BenchmarkProgram
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args is ["scaleout", .. var rest]) return await ScaleOutBenchmark.RunAsync(rest);
         if (args.Contains("cards"))
         {
             return CardBenchmarks.Run();

@@ -17,6 +17,17 @@ public static partial class LocalMode
         var mode = builder.Configuration.GetValue(CredentialOptions.SectionName + ":Mode", CredentialMode.Local);
         if (mode != CredentialMode.Local || !builder.Configuration.GetValue("Local:StartEmulator", true)) return builder;
 
+        // A second local instance shares the first one's emulator (and database), as instances share Azure.
+        if (builder.Configuration["Local:EmulatorUrl"] is { Length: > 0 } shared)
+        {
+            if (!Uri.TryCreate(shared, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+                throw new InvalidOperationException($"Local:EmulatorUrl '{shared}' is not an http(s) URL of a running emulator.");
+            var defaults = new EmulatorSettings();
+            builder.Configuration.AddInMemoryCollection(ConfigurationFor(url.GetLeftPart(UriPartial.Authority) + "/", defaults.TenantId,
+                new EmulatorWorkspace(defaults.SubscriptionId, defaults.ResourceGroupName, defaults.WorkspaceName, defaults.WorkspaceId)));
+            return builder;
+        }
+
         var emulator = await EmulatorServer.StartAsync(new EmulatorSettings { Port = builder.Configuration.GetValue("Local:EmulatorPort", 5100) });
         builder.Configuration.AddInMemoryCollection(ConfigurationFor(emulator));
         builder.Configuration.AddInMemoryCollection(SocThreadFor(emulator));
@@ -26,29 +37,33 @@ public static partial class LocalMode
     }
 
     /// <summary>The settings that point the service at an emulator; tests use the same.</summary>
-    public static Dictionary<string, string?> ConfigurationFor(EmulatorServer emulator) => new()
+    public static Dictionary<string, string?> ConfigurationFor(EmulatorServer emulator) =>
+        ConfigurationFor(emulator.Base, emulator.TenantId, emulator.Workspace);
+
+    /// <summary>The same for an emulator known only by its address (with the trailing slash), tenant and workspace.</summary>
+    public static Dictionary<string, string?> ConfigurationFor(string emulatorBase, string tenantId, EmulatorWorkspace workspace) => new()
     {
         ["Credentials:Mode"] = nameof(CredentialMode.Local),
-        ["Credentials:TenantId"] = emulator.TenantId,
+        ["Credentials:TenantId"] = tenantId,
         ["Credentials:ClientId"] = LocalDefaults.ClientId,
-        ["Cloud:ArmEndpoint"] = emulator.ArmEndpoint,
-        ["Cloud:GraphEndpoint"] = emulator.GraphEndpoint,
-        ["Cloud:LogAnalyticsEndpoint"] = emulator.LogAnalyticsEndpoint,
-        ["Cloud:LogAnalyticsScope"] = emulator.LogAnalyticsScope,
-        ["Cloud:EntraAuthority"] = emulator.EntraAuthority,
-        ["Cloud:EntraV1IssuerBase"] = emulator.EntraV1IssuerBase,
-        ["Cloud:EntraV2IssuerBase"] = emulator.EntraAuthority,
-        ["Cloud:BotOpenIdMetadata"] = emulator.BotOpenIdMetadata,
-        ["Cloud:BotIssuer"] = emulator.BotIssuer,
-        ["Cloud:BotScope"] = emulator.BotScope,
+        ["Cloud:ArmEndpoint"] = $"{emulatorBase}arm",
+        ["Cloud:GraphEndpoint"] = $"{emulatorBase}graph",
+        ["Cloud:LogAnalyticsEndpoint"] = $"{emulatorBase}loganalytics",
+        ["Cloud:LogAnalyticsScope"] = $"{emulatorBase}loganalytics/.default",
+        ["Cloud:EntraAuthority"] = $"{emulatorBase}entra",
+        ["Cloud:EntraV1IssuerBase"] = $"{emulatorBase}sts",
+        ["Cloud:EntraV2IssuerBase"] = $"{emulatorBase}entra",
+        ["Cloud:BotOpenIdMetadata"] = $"{emulatorBase}botframework/v1/.well-known/openidconfiguration",
+        ["Cloud:BotIssuer"] = $"{emulatorBase}botframework",
+        ["Cloud:BotScope"] = $"{emulatorBase}botframework/.default",
         ["Bot:AppId"] = LocalDefaults.BotAppId,
-        ["Bot:TenantId"] = emulator.TenantId,
+        ["Bot:TenantId"] = tenantId,
         ["Bot:TeamsAppId"] = Emulator.Teams.TeamsWorld.CatalogAppId,
-        ["Bot:ServiceUrl"] = emulator.TeamsServiceUrl,
-        ["Sentinel:Workspaces:0:SubscriptionId"] = emulator.Workspace.SubscriptionId,
-        ["Sentinel:Workspaces:0:ResourceGroup"] = emulator.Workspace.ResourceGroupName,
-        ["Sentinel:Workspaces:0:WorkspaceName"] = emulator.Workspace.WorkspaceName,
-        ["Sentinel:Workspaces:0:WorkspaceId"] = emulator.Workspace.WorkspaceId,
+        ["Bot:ServiceUrl"] = $"{emulatorBase}teams/",
+        ["Sentinel:Workspaces:0:SubscriptionId"] = workspace.SubscriptionId,
+        ["Sentinel:Workspaces:0:ResourceGroup"] = workspace.ResourceGroupName,
+        ["Sentinel:Workspaces:0:WorkspaceName"] = workspace.WorkspaceName,
+        ["Sentinel:Workspaces:0:WorkspaceId"] = workspace.WorkspaceId,
         ["Intake:Audience"] = LocalIntakeAudience,
         ["SocApi:Audience"] = LocalIntakeAudience,
         ["Sentinel:Poller:Interval"] = "00:00:10",

@@ -21,4 +21,13 @@ public sealed class JobOptions
     [Range(1, 100)] public int MaxAttempts { get; set; } = 12;
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")] public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// How many instances run workers on the same database. A provider's limit (e.g. Teams' calls per second per tenant)
+    /// holds for all of them together, so each instance keeps to its share: the limit divided by this count.
+    /// </summary>
+    [Range(1, 64)] public int Instances { get; set; } = 1;
+
+    /// <summary>This instance's share of a limit that all instances share (at least 1).</summary>
+    public int ShareOf(int limit) => Math.Max(1, limit / Instances);
 }

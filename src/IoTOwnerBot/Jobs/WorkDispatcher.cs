@@ -67,7 +67,7 @@ public sealed partial class WorkDispatcher(
             else
             {
                 using var heartbeat = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                var renewing = RenewLeaseAsync(item.Id, heartbeat.Token);
+                var renewing = RenewLeaseAsync(item.Id, item.LeaseOwner!, heartbeat.Token);
                 try
                 {
                     result = await handler.RunAsync(item, ct);
@@ -77,7 +77,7 @@ public sealed partial class WorkDispatcher(
                     // Shutting down: hand the item back at once rather than holding it until the lease runs out.
                     await heartbeat.CancelAsync();
                     await renewing;
-                    await ReleaseAsync(db, item.Id);
+                    await ReleaseAsync(db, item.Id, item.LeaseOwner!);
                     throw;
                 }
                 catch (Exception ex)
@@ -108,10 +108,13 @@ public sealed partial class WorkDispatcher(
         foreach (var id in candidates)
         {
             var leaseUntil = now + _options.Lease;
+            // Each claim has its own owner token: a worker whose lease ran out (it was too slow, not dead) can neither
+            // renew nor complete the claim of the worker that took the item over.
+            var owner = $"{_workerId}/{Guid.NewGuid():N}";
             var claimed = await db.WorkItems
                 .Where(w => w.Id == id && w.Status == WorkStatus.Pending && (w.LeaseUntil == null || w.LeaseUntil <= now))
                 .ExecuteUpdateAsync(s => s
-                    .SetProperty(w => w.LeaseOwner, _workerId)
+                    .SetProperty(w => w.LeaseOwner, owner)
                     .SetProperty(w => w.LeaseUntil, leaseUntil)
                     .SetProperty(w => w.Attempts, w => w.Attempts + 1), ct);
             if (claimed == 1)
@@ -121,7 +124,7 @@ public sealed partial class WorkDispatcher(
     }
 
     /// <summary>Keeps a long-running item's lease alive, so a short lease only ever expires for a dead worker.</summary>
-    private async Task RenewLeaseAsync(Guid id, CancellationToken ct)
+    private async Task RenewLeaseAsync(Guid id, string owner, CancellationToken ct)
     {
         try
         {
@@ -131,7 +134,7 @@ public sealed partial class WorkDispatcher(
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<BotDbContext>();
                 var until = time.GetUtcNow() + _options.Lease;
-                await db.WorkItems.Where(w => w.Id == id && w.LeaseOwner == _workerId)
+                await db.WorkItems.Where(w => w.Id == id && w.LeaseOwner == owner)
                     .ExecuteUpdateAsync(s => s.SetProperty(w => w.LeaseUntil, until), ct);
             }
         }
@@ -141,10 +144,10 @@ public sealed partial class WorkDispatcher(
         }
     }
 
-    private async Task ReleaseAsync(BotDbContext db, Guid id)
+    private static async Task ReleaseAsync(BotDbContext db, Guid id, string owner)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        await db.WorkItems.Where(w => w.Id == id && w.LeaseOwner == _workerId && w.Status == WorkStatus.Pending)
+        await db.WorkItems.Where(w => w.Id == id && w.LeaseOwner == owner && w.Status == WorkStatus.Pending)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(w => w.LeaseOwner, (string?)null)
                 .SetProperty(w => w.LeaseUntil, (DateTimeOffset?)null)
@@ -154,7 +157,7 @@ public sealed partial class WorkDispatcher(
     private async Task CompleteAsync(BotDbContext db, WorkItem item, WorkResult result, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        var mine = db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == _workerId && w.Status == WorkStatus.Pending);
+        var mine = db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == item.LeaseOwner && w.Status == WorkStatus.Pending);
         switch (result)
         {
             case WorkResult.DoneResult:

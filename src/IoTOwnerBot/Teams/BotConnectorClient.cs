@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
+using IoTOwnerBot.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Teams;
@@ -159,21 +160,33 @@ public sealed class ConnectorException(HttpStatusCode status, string? code, stri
 /// <summary>
 /// Teams' limits, kept before a request leaves: per conversation a token bucket (7/s by default) and one request
 /// at a time, and a bucket for the whole tenant (30/s). Requests wait for a permit instead of earning a 429.
+/// The limits are Teams' for the bot as a whole, so with several instances each keeps to its share (<see cref="JobOptions.Instances"/>).
 /// </summary>
 public sealed class TeamsRateLimits : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _perConversation;
     private readonly TokenBucketRateLimiter _tenant;
 
-    public TeamsRateLimits(IOptions<BotOptions> options)
+    public TeamsRateLimits(IOptions<BotOptions> options, IOptions<JobOptions> jobs)
     {
         var o = options.Value;
-        var bucket = PartitionedRateLimiter.Create<string, string>(conversation => RateLimitPartition.GetTokenBucketLimiter(conversation, _ => Bucket(o.RequestsPerSecondPerConversation)));
+        PerConversationPerSecond = jobs.Value.ShareOf(o.RequestsPerSecondPerConversation);
+        TenantPerSecond = jobs.Value.ShareOf(o.RequestsPerSecondPerTenant);
+        var bucket = PartitionedRateLimiter.Create<string, string>(conversation => RateLimitPartition.GetTokenBucketLimiter(conversation, _ => Bucket(PerConversationPerSecond)));
         var serial = PartitionedRateLimiter.Create<string, string>(conversation => RateLimitPartition.GetConcurrencyLimiter(conversation, _ =>
             new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 10_000, QueueProcessingOrder = QueueProcessingOrder.OldestFirst }));
         _perConversation = PartitionedRateLimiter.CreateChained(serial, bucket);
-        _tenant = new TokenBucketRateLimiter(Bucket(o.RequestsPerSecondPerTenant));
+        _tenant = new TokenBucketRateLimiter(Bucket(TenantPerSecond));
     }
+
+    /// <summary>This instance's calls per second per conversation.</summary>
+    public int PerConversationPerSecond { get; }
+
+    /// <summary>This instance's calls per second for the tenant.</summary>
+    public int TenantPerSecond { get; }
+
+    /// <summary>Tenant permits left in the current second.</summary>
+    internal long TenantPermitsAvailable => _tenant.GetStatistics()?.CurrentAvailablePermits ?? 0;
 
     private static TokenBucketRateLimiterOptions Bucket(int perSecond) => new()
     {

@@ -39,8 +39,13 @@ public sealed class ClaimContentionTests : IAsyncLifetime
         await _emulator.DisposeAsync();
     }
 
+    // A lease far longer than the test: what is measured is who wins a claim, not a slow worker's lease running out.
     private Task<BotHost> StartInstanceAsync() => BotHost.StartAsync(_emulator, _database,
-        s => s["Jobs:RunWorkers"] = "false",
+        s =>
+        {
+            s["Jobs:RunWorkers"] = "false";
+            s["Jobs:Lease"] = "00:10:00";
+        },
         services: s => s.AddKeyedScoped<IWorkHandler>(Kind, (_, _) => new RecordingHandler(this)));
 
     [Fact]

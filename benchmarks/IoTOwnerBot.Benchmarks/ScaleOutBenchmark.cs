@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using IoTOwnerBot.Emulator;
+using IoTOwnerBot.Emulator.Entra;
+using IoTOwnerBot.Emulator.Outlook;
+using IoTOwnerBot.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace IoTOwnerBot.Benchmarks;
+
+/// <summary>
+/// Figures for several instances on one store: click → answer recorded and refreshed card returned (p50/p99) on SQLite and
+/// PostgreSQL, idle and while a storm of incidents is being worked; and a storm's throughput (e-mails sent per second)
+/// with one and with two instances on PostgreSQL.
+/// Run: <c>dotnet run -c Release --project benchmarks/IoTOwnerBot.Benchmarks -- scaleout [clicks=200] [storm=2000]</c>
+/// (PostgreSQL from <c>IOTOWNERBOT_BENCH_POSTGRES</c>, default the local test server of <c>.ci/postgres</c>).
+/// </summary>
+internal static class ScaleOutBenchmark
+{
+    private const string Owner = "klaus.schmidt@contoso.example";
+    private const string DefaultServer = "Host=127.0.0.1;Port=5432;Username=iotownerbot_test;Password=iotownerbot_test;Database=postgres";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var clicks = Arg(args, "clicks", 200);
+        var storm = Arg(args, "storm", 2000);
+        Console.WriteLine($"IoTOwnerBot scale-out benchmark: {clicks} clicks, storm of {storm} incidents, loopback HTTP, {Environment.ProcessorCount} cores");
+        foreach (var store in new[] { "Sqlite", "PostgreSql" })
+        {
+            await using var world = await World.StartAsync(store, instances: 1);
+            await MeasureClicksAsync(world, clicks, $"{store}, idle");
+            var prepared = await PrepareCardsAsync(world, clicks);
+            var storming = RunStormAsync(world, storm);
+            await ClickAsync(world, prepared, $"{store}, during a {storm}-incident storm");
+            var (seconds, emails) = await storming;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"storm, {store}, 1 instance: {emails} e-mails in {seconds:0.0} s = {emails / seconds:0.0} e-mails/s"));
+        }
+        await using (var two = await World.StartAsync("PostgreSql", instances: 2))
+        {
+            var (seconds, emails) = await RunStormAsync(two, storm);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"storm, PostgreSql, 2 instances: {emails} e-mails in {seconds:0.0} s = {emails / seconds:0.0} e-mails/s"));
+        }
+        return 0;
+    }
+
+    private static int Arg(string[] args, string name, int fallback) =>
+        args.Select(a => a.Split('=')).Where(p => p.Length == 2 && p[0] == name).Select(p => int.Parse(p[1], CultureInfo.InvariantCulture)).FirstOrDefault(fallback);
+
+    private static async Task MeasureClicksAsync(World world, int clicks, string label) => await ClickAsync(world, await PrepareCardsAsync(world, clicks), label);
+
+    /// <summary>Raises incidents and waits for their e-mails; returns each card's "yes" button.</summary>
+    private static async Task<List<(string Url, string Body)>> PrepareCardsAsync(World world, int count)
+    {
+        var before = await world.InboxCountAsync();
+        await world.RaiseAndPostAsync(count);
+        await world.WaitForInboxAsync(before + count);
+        var messages = await world.InboxAsync();
+        return [.. messages.Skip(before).Select(m =>
+        {
+            var card = OutlookClick.ParseCard((string)m!["body"]!)!;
+            var yes = card["actions"]!.AsArray().First(a => (string?)a!["type"] == "Action.Http")!;
+            return (Url: (string)yes["url"]!, Body: (string)yes["body"]!);
+        })];
+    }
+
+    private static async Task ClickAsync(World world, List<(string Url, string Body)> buttons, string label)
+    {
+        var user = world.Emulator.MintToken(new TokenRequest { Kind = TokenKind.User, User = Owner, Audience = OutlookDefaults.AppIdUri, Scopes = OutlookDefaults.Scope });
+        var times = new List<double>(buttons.Count);
+        foreach (var (url, body) in buttons)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user);
+            request.Headers.Add("Action-Request-Id", Guid.NewGuid().ToString());
+            var started = Stopwatch.GetTimestamp();
+            using var response = await world.Http.SendAsync(request);
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"click failed: {(int)response.StatusCode}");
+        }
+        times.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"click → answer, {label}: n={times.Count} p50={Percentile(times, 0.50):0.0} ms p99={Percentile(times, 0.99):0.0} ms max={times[^1]:0.0} ms"));
+    }
+
+    /// <summary>Posts a storm (spread over the instances) and times it until every e-mail is in the owner's inbox.</summary>
+    private static async Task<(double Seconds, int Emails)> RunStormAsync(World world, int storm)
+    {
+        var before = await world.InboxCountAsync();
+        var started = Stopwatch.GetTimestamp();
+        await world.RaiseAndPostAsync(storm);
+        await world.WaitForInboxAsync(before + storm);
+        return (Stopwatch.GetElapsedTime(started).TotalSeconds, storm);
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+    /// <summary>An emulator, a fresh store and one or more instances of the service on it.</summary>
+    private sealed class World : IAsyncDisposable
+    {
+        private readonly List<WebApplicationFactory<Program>> _instances = [];
+        private readonly List<HttpClient> _clients = [];
+        private readonly HttpClient _admin;
+        private readonly Action _drop;
+        private string _intake = "";
+
+        private World(EmulatorServer emulator, Action drop)
+        {
+            Emulator = emulator;
+            _admin = new HttpClient { BaseAddress = emulator.BaseUri, Timeout = TimeSpan.FromMinutes(5) };
+            _drop = drop;
+        }
+
+        public EmulatorServer Emulator { get; }
+        public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromMinutes(1) };
+
+        public static async Task<World> StartAsync(string store, int instances)
+        {
+            var emulator = await EmulatorServer.StartAsync();
+            string connection;
+            Action drop;
+            if (store == "Sqlite")
+            {
+                var path = Path.Combine(Path.GetTempPath(), $"iotownerbot-bench-{Guid.NewGuid():N}.db");
+                connection = $"Data Source={path}";
+                drop = () => { foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(f); };
+            }
+            else
+            {
+                var server = Environment.GetEnvironmentVariable("IOTOWNERBOT_BENCH_POSTGRES") is { Length: > 0 } s ? s : DefaultServer;
+                var name = $"iotownerbot_bench_{Guid.NewGuid():N}";
+                Execute(server, $"CREATE DATABASE \"{name}\"");
+                connection = new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
+                drop = () => Execute(server, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            }
+            var world = new World(emulator, drop)
+            {
+                _intake = emulator.MintToken(new TokenRequest { Audience = LocalMode.LocalIntakeAudience }),
+            };
+            for (var i = 0; i < instances; i++) world.AddInstance(store, connection, instances);
+            return world;
+        }
+
+        private static void Execute(string server, string sql)
+        {
+            using var c = new NpgsqlConnection(server);
+            c.Open();
+            using var command = new NpgsqlCommand(sql, c);
+            command.ExecuteNonQuery();
+        }
+
+        private void AddInstance(string store, string connection, int instances)
+        {
+            var port = FreePort();
+            var settings = LocalMode.ConfigurationFor(Emulator);
+            settings["Local:StartEmulator"] = "false";
+            settings["Storage:Provider"] = store;
+            settings["Storage:ConnectionString"] = connection;
+            settings["Jobs:Instances"] = instances.ToString(CultureInfo.InvariantCulture);
+            settings["Sentinel:Poller:Enabled"] = "false";
+            settings["Digest:Window"] = "00:00:00"; // one e-mail per incident
+            settings["Outlook:ActionTokenKeys:0:Id"] = "bench";
+            settings["Outlook:ActionTokenKeys:0:Secret"] = "benchmark-only-action-token-key-0123456789abcdef";
+            settings["Service:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
+            settings["urls"] = $"http://127.0.0.1:{port}";
+            settings["Logging:LogLevel:Default"] = "Warning";
+            settings["Logging:LogLevel:IoTOwnerBot"] = "Error";
+            var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+            {
+                web.UseContentRoot(AppContext.BaseDirectory);
+                foreach (var (key, value) in settings) web.UseSetting(key, value);
+            });
+            factory.UseKestrel(port);
+            factory.StartServer();
+            _instances.Add(factory);
+            _clients.Add(new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromMinutes(1) });
+        }
+
+        /// <summary>Raises incidents in the emulated Sentinel and posts their triggers round-robin to the instances.</summary>
+        public async Task RaiseAndPostAsync(int count)
+        {
+            var raised = new List<JsonNode>(count);
+            for (var i = 0; i < count; i++)
+                raised.Add((await (await _admin.PostAsJsonAsync("admin/incidents", new { sample = "plc-programming-mode" })).Content.ReadFromJsonAsync<JsonObject>())!["triggerPayload"]!);
+            await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+            {
+                using var post = new HttpRequestMessage(HttpMethod.Post, "api/incidents") { Content = JsonContent.Create(raised[i]) };
+                post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _intake);
+                (await _clients[i % _clients.Count].SendAsync(post, ct)).EnsureSuccessStatusCode();
+            });
+        }
+
+        public async Task<int> InboxCountAsync() => (await InboxAsync()).Count;
+
+        public async Task<JsonArray> InboxAsync() => (await _admin.GetFromJsonAsync<JsonObject>($"admin/mailboxes/{Owner}"))!["messages"]!.AsArray();
+
+        public async Task WaitForInboxAsync(int count)
+        {
+            var deadline = Stopwatch.StartNew();
+            while (await InboxCountAsync() < count)
+            {
+                if (deadline.Elapsed > TimeSpan.FromMinutes(20)) throw new TimeoutException($"fewer than {count} e-mails after 20 minutes");
+                await Task.Delay(500);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var client in _clients) client.Dispose();
+            foreach (var instance in _instances) await instance.DisposeAsync();
+            _admin.Dispose();
+            Http.Dispose();
+            await Emulator.DisposeAsync();
+            _drop();
+        }
+
+        private static int FreePort()
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start();
+            return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        }
+    }
+}

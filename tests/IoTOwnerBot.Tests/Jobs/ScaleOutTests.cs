@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using IoTOwnerBot.Emulator;
+using IoTOwnerBot.Emulator.Entra;
+using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Outlook;
+using IoTOwnerBot.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace IoTOwnerBot.Tests.Jobs;
+
+/// <summary>
+/// Two instances of the service on one store, no leader: an incident storm with the owner's clicks, and one instance
+/// killed in the middle of it. Every side effect (question, e-mail, comment, incident update) happens exactly once.
+/// </summary>
+public sealed class ScaleOutTests : IAsyncLifetime, IDisposable
+{
+    private const int Storm = 500;
+    private const string Klaus = "klaus.schmidt@contoso.example";
+    private EmulatorServer _emulator = null!;
+    private EmulatorAdmin _admin = null!;
+    private OutlookClient _outlook = null!;
+    private TestDatabase _database = null!;
+
+    public async Task InitializeAsync()
+    {
+        _emulator = await EmulatorServer.StartAsync();
+        _admin = new EmulatorAdmin(_emulator);
+        _outlook = new OutlookClient(_emulator);
+        _database = await TestDatabase.CreateAsync();
+    }
+
+    public void Dispose()
+    {
+        _outlook.Dispose();
+        _admin.Dispose();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _emulator.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task TwoInstances_AStormWithClicks_EverySideEffectOnce()
+    {
+        await using var first = await BotHost.StartAsync(_emulator, _database, Quiet);
+        await using var second = await BotHost.StartAsync(_emulator, _database, Quiet);
+
+        var incidents = await RaiseStormAsync();
+        // Behind a load balancer: the incidents arrive at either instance.
+        await PostAllAsync(incidents, i => i % 2 == 0 ? first.Client : second.Client);
+        await first.WaitForIdleAsync(TimeSpan.FromMinutes(5));
+
+        // Each e-mail's buttons call the instance that sent it, so the clicks are served by both.
+        await ClickEveryQuestionAsync();
+        await first.WaitForIdleAsync(TimeSpan.FromMinutes(5));
+
+        await AssertEverythingOnceAsync(incidents);
+        var senders = await first.QueryAsync(db => db.Timeline.Where(t => t.Kind == OutlookTimeline.DeliverySent).CountAsync());
+        Assert.Equal(Storm, senders);
+    }
+
+    [Fact]
+    public async Task OneOfTwoInstancesKilledMidStorm_TheOtherFinishesEverything_Once()
+    {
+        await using var survivor = await BotHost.StartAsync(_emulator, _database, Quiet);
+        var incidents = await RaiseStormAsync();
+        // The load balancer's address is the survivor's, so e-mails sent by either instance stay clickable.
+        using (var doomed = await BotProcess.StartAsync(_emulator, _database, s => s["Service:PublicBaseUrl"] = survivor.BaseAddress.ToString().TrimEnd('/')))
+        {
+            var token = IntakeToken();
+            await PostAllAsync(incidents, _ => survivor.Client, (i, body) => i % 2 == 0 ? doomed.PostAsync(body, token) : null);
+            // Mid-storm: some questions are out, much is claimed or waiting. SIGKILL: no hand-back, no finally blocks.
+            await survivor.WaitForAsync(db => db.Timeline.CountAsync(t => t.Kind == OutlookTimeline.DeliverySent).ContinueWith(t => t.Result >= Storm / 5),
+                "a fifth of the e-mails sent", TimeSpan.FromMinutes(5));
+            doomed.Kill();
+        }
+
+        // The dead instance's leases run out (Jobs:Lease) and the survivor takes its work over.
+        await survivor.WaitForIdleAsync(TimeSpan.FromMinutes(5));
+        await ClickEveryQuestionAsync();
+        await survivor.WaitForIdleAsync(TimeSpan.FromMinutes(5));
+
+        await AssertEverythingOnceAsync(incidents);
+    }
+
+    [Fact]
+    public async Task ASecondLocalInstance_WithLocalEmulatorUrl_WorksAgainstTheFirstOnesEmulator()
+    {
+        await using var bot = await BotHost.StartAsync(_emulator, _database, s =>
+        {
+            // Nothing points at the emulator but its address.
+            foreach (var key in s.Keys.Where(k => k.StartsWith("Cloud:", StringComparison.Ordinal) || k.StartsWith("Sentinel:Workspaces", StringComparison.Ordinal)
+                                                  || k.StartsWith("Bot:", StringComparison.Ordinal) || k == "Credentials:TenantId").ToList())
+                s.Remove(key);
+            s["Local:StartEmulator"] = "true";
+            s["Local:EmulatorUrl"] = _emulator.Base;
+        });
+        var incident = await _admin.RaiseAsync(Samples.PlcProgramming);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/incidents") { Content = JsonContent.Create(incident.TriggerPayload.DeepClone()) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", IntakeToken());
+        using var response = await bot.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        await bot.WaitForAsync(db => db.Timeline.AnyAsync(t => t.Kind == OutlookTimeline.DeliverySent), "the e-mail sent");
+
+        Assert.Single(await _outlook.InboxAsync(Klaus));
+        CommentAssert.OneIntroAndNoDuplicates(await _admin.CommentsAsync(incident.Name));
+    }
+
+    private static void Quiet(Dictionary<string, string?> settings) => settings["Logging:LogLevel:Default"] = "Warning";
+
+    private async Task<List<EmulatorAdmin.RaisedIncident>> RaiseStormAsync()
+    {
+        var incidents = new List<EmulatorAdmin.RaisedIncident>(Storm);
+        for (var i = 0; i < Storm; i++) incidents.Add(await _admin.RaiseAsync(Samples.PlcProgramming));
+        return incidents;
+    }
+
+    private string IntakeToken() => _emulator.MintToken(new TokenRequest { Audience = LocalMode.LocalIntakeAudience, Kind = TokenKind.App });
+
+    /// <summary>Posts every incident's trigger, eight at a time, to the instance <paramref name="route"/> picks.</summary>
+    private async Task PostAllAsync(List<EmulatorAdmin.RaisedIncident> incidents, Func<int, HttpClient?> route,
+        Func<int, JsonObject, Task<HttpResponseMessage>?>? other = null)
+    {
+        var token = IntakeToken();
+        await Parallel.ForEachAsync(Enumerable.Range(0, incidents.Count), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
+        {
+            var body = incidents[i].TriggerPayload;
+            var sent = other?.Invoke(i, body);
+            if (sent is null)
+            {
+                var client = route(i) ?? throw new InvalidOperationException("no instance for this incident");
+                using var request = new HttpRequestMessage(HttpMethod.Post, "api/incidents") { Content = JsonContent.Create(body.DeepClone()) };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                sent = client.SendAsync(request, ct);
+            }
+            using var response = await sent;
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        });
+    }
+
+    private async Task ClickEveryQuestionAsync()
+    {
+        var inbox = await _outlook.InboxAsync(Klaus);
+        Assert.Equal(Storm, inbox.Count);
+        await Parallel.ForEachAsync(inbox, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (mail, _) =>
+        {
+            var click = await _outlook.ClickAsync(Klaus, 0, Klaus, messageId: mail.Id);
+            Assert.Equal(200, click.Status);
+        });
+    }
+
+    private async Task AssertEverythingOnceAsync(List<EmulatorAdmin.RaisedIncident> incidents)
+    {
+        Assert.Equal(Storm, await _database.ScalarAsync("SELECT COUNT(*) FROM questions"));
+        // One e-mail per incident: each delivery id once in the owner's inbox.
+        var inbox = await _outlook.InboxAsync(Klaus);
+        Assert.Equal(Storm, inbox.Select(m => m.Headers[OutlookMailer.DeliveryHeader]).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(Storm, inbox.Count);
+        foreach (var incident in incidents)
+        {
+            var comments = await _admin.CommentsAsync(incident.Name);
+            CommentAssert.OneIntroAndNoDuplicates(comments);
+            var properties = (await _admin.IncidentAsync(incident.Name))["incident"]!["properties"]!;
+            Assert.Equal("Closed", (string?)properties["status"]);
+            Assert.Single(properties["labels"]!.AsArray(), l => (string?)l!["labelName"] == "IoT owner: expected");
+        }
+    }
+}
