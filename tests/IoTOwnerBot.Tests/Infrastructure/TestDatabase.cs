@@ -94,7 +94,20 @@ public sealed class TestDatabase : IAsyncDisposable
         }
         if (_postgresName is not null)
         {
-            await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{_postgresName}\" WITH (FORCE)");
+            // FORCE ends the test's own connections; a background process of the server itself (autovacuum) may not be
+            // ended by the test role and is waited for instead.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS \"{_postgresName}\" WITH (FORCE)");
+                    return;
+                }
+                catch (PostgresException ex) when (attempt < 50 && ex.SqlState is PostgresErrorCodes.InsufficientPrivilege or PostgresErrorCodes.ObjectInUse)
+                {
+                    await Task.Delay(100);
+                }
+            }
         }
     }
 }
