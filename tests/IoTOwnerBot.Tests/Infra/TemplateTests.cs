@@ -240,6 +240,18 @@ public sealed class TemplateTests
             (string?)DeploymentTemplate.Module(Template, "database")["properties"]!["parameters"]!["adminPrincipalName"]!["value"]);
     }
 
+    [Fact]
+    public async Task Scripts_AreValidBash()
+    {
+        var scripts = Directory.GetFiles(Path.Combine(DeploymentTemplate.InfraDirectory, "scripts"), "*.sh");
+        Assert.NotEmpty(scripts);
+        foreach (var script in scripts)
+        {
+            var check = await DeploymentTemplate.RunAsync("bash", ["-n", script], DeploymentTemplate.InfraDirectory);
+            Assert.True(check.ExitCode == 0, $"{Path.GetFileName(script)}: {check.Error}");
+        }
+    }
+
     private static JsonObject WebApp() => DeploymentTemplate.OfType(Template, "Microsoft.Web/sites").Single();
 
     private static string Normalize(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd();
