@@ -17,6 +17,7 @@ namespace IoTOwnerBot.Tests.Infra;
 /// emulator playing the tenant and App Service's managed identity endpoint; it turns an incident into a question, and
 /// the doctor run from the same folder passes every required check.
 /// </summary>
+[Collection(ServiceProcesses.Name)]
 public sealed class PublishSmokeTests : IAsyncLifetime
 {
     private readonly string _work = Path.Combine(Path.GetTempPath(), $"iotownerbot-publish-{Guid.NewGuid():N}");

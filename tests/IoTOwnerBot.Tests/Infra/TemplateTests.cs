@@ -2,6 +2,8 @@ using System.Text.Json.Nodes;
 using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Sentinel;
 
+using IoTOwnerBot.Tests.Infrastructure;
+
 namespace IoTOwnerBot.Tests.Infra;
 
 /// <summary>
@@ -9,6 +11,7 @@ namespace IoTOwnerBot.Tests.Infra;
 /// Azure's schemas offline), the checked-in azuredeploy.json is exactly its output, and the compiled template wires
 /// the service the way it needs: keys, roles, channels, outputs, the forwarder.
 /// </summary>
+[Collection(ServiceProcesses.Name)]
 public sealed class TemplateTests
 {
     private static readonly JsonObject Template = DeploymentTemplate.Load();
