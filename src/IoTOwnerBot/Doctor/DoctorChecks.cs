@@ -9,6 +9,7 @@ using IoTOwnerBot.Outlook;
 using IoTOwnerBot.Owners;
 using IoTOwnerBot.Questions;
 using IoTOwnerBot.Sentinel;
+using IoTOwnerBot.SocChannel;
 using IoTOwnerBot.Teams;
 using IoTOwnerBot.Cards;
 using Microsoft.Extensions.Options;
