@@ -52,6 +52,9 @@ public sealed class EmulatorServer : IAsyncDisposable
     /// <summary>v1 tokens are issued by <c>{EntraV1IssuerBase}/{tenant}/</c>; v2 by <c>{EntraAuthority}/{tenant}/v2.0</c>.</summary>
     public string EntraV1IssuerBase => $"{Base}sts";
 
+    /// <summary>App Service's managed identity endpoint (<c>IDENTITY_ENDPOINT</c>; send <see cref="Entra.EntraEndpoints.ManagedIdentityHeader"/> as <c>IDENTITY_HEADER</c>).</summary>
+    public string ManagedIdentityEndpoint => $"{Base.TrimEnd('/')}{Entra.EntraEndpoints.ManagedIdentityPath}";
+
     /// <summary>Bot Connector token scope (<c>{Base}botframework/.default</c>); the Connector checks <c>aud</c> <c>{Base}botframework</c>.</summary>
     public string BotScope => $"{_context.BotConnectorAudience}/.default";
 

@@ -26,6 +26,7 @@ public sealed class EmulatorState
     private int _incidentNumber;
     private long _sequence;
     private int _faultId;
+    private AccessSettings _access = new();
 
     internal EmulatorState(SampleCatalog catalog, EmulatorContext context)
     {
@@ -53,8 +54,18 @@ public sealed class EmulatorState
             _users.Clear();
             _users.AddRange(Catalog.Directory.Users);
             _incidentNumber = 0;
+            _access = new AccessSettings();
         }
         Teams.Reset();
+    }
+
+    // ---------- Access ----------
+
+    /// <summary>The roles the bot's tokens carry and its role on the workspace (full access unless changed).</summary>
+    public AccessSettings Access
+    {
+        get { lock (_gate) return _access; }
+        set { lock (_gate) _access = value ?? new AccessSettings(); }
     }
 
     // ---------- Incidents ----------

@@ -1,5 +1,6 @@
 using IoTOwnerBot.Cards;
 using IoTOwnerBot.Digests;
+using IoTOwnerBot.Doctor;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Incidents;
 using IoTOwnerBot.Jobs;
@@ -35,6 +36,8 @@ builder.Services.AddIncidentIntake();
 builder.Services.AddOutlook();
 
 var app = builder.Build();
+// `doctor` checks this configuration against the real services (read-only) instead of running the service.
+if (await app.RunDoctorWhenAskedAsync(args)) return;
 await app.Services.MigrateDatabaseAsync();
 
 app.UseIncidentIntake();

@@ -40,6 +40,8 @@ public static class AdminEndpoints
         admin.MapPost("/faults", AddFault);
         admin.MapGet("/faults", ListFaults);
         admin.MapDelete("/faults", ClearFaults);
+        admin.MapGet("/access", (EmulatorState state) => TypedResults.Ok(state.Access));
+        admin.MapPut("/access", SetAccess);
         admin.MapPost("/reset", Reset);
         admin.MapTeamsAdmin();
         return routes;
@@ -147,6 +149,21 @@ public static class AdminEndpoints
     {
         state.ClearFaults();
         return TypedResults.NoContent();
+    }
+
+    /// <summary>Withholds application roles from the bot's next tokens and sets its role on the workspace.</summary>
+    public static Results<Ok<AccessSettings>, JsonHttpResult<ErrorEnvelope>> SetAccess(AccessSettings body, EmulatorState state)
+    {
+        if (body.WithheldRoles is null || body.WithheldRoles.Any(string.IsNullOrWhiteSpace))
+        {
+            return Error(400, "BadRequest", "withheldRoles must be a list of role names.");
+        }
+        if (!Enum.IsDefined(body.Workspace))
+        {
+            return Error(400, "BadRequest", "workspace must be Responder, Reader or None.");
+        }
+        state.Access = body;
+        return TypedResults.Ok(body);
     }
 
     public static NoContent Reset(EmulatorState state)

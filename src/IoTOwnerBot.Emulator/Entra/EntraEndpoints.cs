@@ -19,7 +19,56 @@ public static class EntraEndpoints
         entra.MapGet("/{tenant}/discovery/v2.0/keys", Keys);
         entra.MapGet("/{tenant}/discovery/keys", Keys);
         entra.MapPost("/{tenant}/oauth2/v2.0/token", Token).DisableAntiforgery();
+        routes.MapGet(ManagedIdentityPath, ManagedIdentityToken);
         return routes;
+    }
+
+    /// <summary>App Service's managed identity endpoint (what <c>IDENTITY_ENDPOINT</c> points at on the app).</summary>
+    public const string ManagedIdentityPath = "/msi/token";
+
+    /// <summary>The <c>IDENTITY_HEADER</c> value a caller must send as <c>X-IDENTITY-HEADER</c>.</summary>
+    public const string ManagedIdentityHeader = "emulator-identity-header";
+
+    /// <summary>
+    /// Plays the App Service managed identity endpoint (api-version 2019-08-01): a token for <c>resource</c> as the
+    /// user-assigned identity <c>client_id</c>, with the roles an admin granted it, in the emulator's tenant.
+    /// </summary>
+    public static Results<Ok<JsonObject>, JsonHttpResult<OAuthError>> ManagedIdentityToken(
+        HttpRequest request, TokenIssuer issuer, EmulatorContext emulator, EmulatorState state)
+    {
+        if (request.Headers["X-IDENTITY-HEADER"].ToString() != ManagedIdentityHeader)
+        {
+            return OAuth(401, "invalid_request", 0, "The X-IDENTITY-HEADER header is missing or wrong.");
+        }
+        if (request.Query["api-version"].ToString() != "2019-08-01")
+        {
+            return OAuth(400, "invalid_request", 0, "Unsupported api-version; use 2019-08-01.");
+        }
+        if (request.Query["resource"].ToString() is not { Length: > 0 } resource)
+        {
+            return OAuth(400, "invalid_request", 0, "The resource parameter is required.");
+        }
+        var clientId = request.Query["client_id"].ToString() is { Length: > 0 } id ? id : TokenRequest.DefaultClientId;
+        var audience = resource.EndsWith("/.default", StringComparison.Ordinal) ? resource[..^"/.default".Length] : resource;
+        const int lifetime = 3599;
+        var token = issuer.Mint(new TokenRequest
+        {
+            Kind = TokenKind.App,
+            TenantId = emulator.TenantId,
+            Audience = audience,
+            AppId = clientId,
+            Roles = [.. DefaultRoles(audience, emulator).Except(state.Access.WithheldRoles, StringComparer.OrdinalIgnoreCase)],
+            LifetimeSeconds = lifetime,
+            ExtraClaims = new JsonObject { ["appid"] = clientId },
+        });
+        return TypedResults.Ok(new JsonObject
+        {
+            ["access_token"] = token,
+            ["expires_on"] = emulator.Time.GetUtcNow().AddSeconds(lifetime).ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["resource"] = resource,
+            ["token_type"] = "Bearer",
+            ["client_id"] = clientId,
+        });
     }
 
     public static Results<Ok<JsonObject>, JsonHttpResult<OAuthError>> V2Metadata(string tenant, EmulatorContext emulator, EmulatorState state) =>
@@ -84,7 +133,7 @@ public static class EntraEndpoints
             TenantId = tid,
             Audience = audience,
             AppId = clientId,
-            Roles = DefaultRoles(audience, emulator),
+            Roles = [.. DefaultRoles(audience, emulator).Except(state.Access.WithheldRoles, StringComparer.OrdinalIgnoreCase)],
             LifetimeSeconds = lifetime,
             // Both names for the caller, so resource code written against either token version finds it.
             ExtraClaims = new JsonObject { ["appid"] = clientId },
@@ -92,9 +141,13 @@ public static class EntraEndpoints
         return TypedResults.Ok(new TokenResponse("Bearer", lifetime, lifetime, token));
     }
 
-    /// <summary>App roles an admin would have granted the bot on each emulated API.</summary>
+    /// <summary>
+    /// App roles an admin would have granted the bot on each emulated API (infra/scripts/grant-graph-permissions.sh);
+    /// <see cref="EmulatorState.Access"/> may withhold some.
+    /// </summary>
     private static string[] DefaultRoles(string audience, EmulatorContext emulator) =>
-        string.Equals(audience.TrimEnd('/'), emulator.GraphAudience, StringComparison.OrdinalIgnoreCase) ? ["Mail.Send", "User.Read.All", "MailboxSettings.Read", "TeamsAppInstallation.ReadWriteSelfForUser.All"]
+        string.Equals(audience.TrimEnd('/'), emulator.GraphAudience, StringComparison.OrdinalIgnoreCase)
+            ? ["Mail.Send", "Mail.Read", "User.Read.All", "MailboxSettings.Read", "TeamsAppInstallation.ReadWriteSelfForUser.All", "GroupMember.Read.All", "AppCatalog.Read.All"]
         : string.Equals(audience.TrimEnd('/'), emulator.LogAnalyticsAudience, StringComparison.OrdinalIgnoreCase) ? ["Data.Read"]
         : [];
 

@@ -57,4 +57,6 @@ namespace IoTOwnerBot.Emulator.Hosting;
 [JsonSerializable(typeof(Teams.ActivityRequest))]
 [JsonSerializable(typeof(Teams.BotRegistration))]
 [JsonSerializable(typeof(Teams.BotReply))]
+[JsonSerializable(typeof(PermissionList))]
+[JsonSerializable(typeof(AccessSettings))]
 internal sealed partial class EmulatorJson : JsonSerializerContext;

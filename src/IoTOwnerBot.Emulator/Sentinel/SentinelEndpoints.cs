@@ -21,7 +21,8 @@ public static partial class SentinelEndpoints
     {
         var incidents = routes.MapGroup(IncidentsPath)
             .AddEndpointFilter(RequireApiVersion)
-            .AddEndpointFilter(RequireWorkspace);
+            .AddEndpointFilter(RequireWorkspace)
+            .AddEndpointFilter(RequireRole);
         incidents.MapGet("", ListIncidents);
         incidents.MapGet("/{incidentId}", GetIncident);
         incidents.MapPut("/{incidentId}", PutIncident);
@@ -31,8 +32,40 @@ public static partial class SentinelEndpoints
         incidents.MapGet("/{incidentId}/comments", ListComments);
         incidents.MapGet("/{incidentId}/comments/{commentId}", GetComment);
         incidents.MapPut("/{incidentId}/comments/{commentId}", PutComment);
+        routes.MapGroup(PermissionsPath)
+            .AddEndpointFilter(RequireApiVersion)
+            .AddEndpointFilter(RequireWorkspace)
+            .MapGet("", ListPermissions);
         return routes;
     }
+
+    private const string PermissionsPath =
+        "/arm/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces/{workspaceName}/providers/Microsoft.Authorization/permissions";
+
+    /// <summary>
+    /// Microsoft.Authorization permissions of the caller on the workspace: the actions of the roles it holds there
+    /// (<see cref="EmulatorState.Access"/>), as ARM lists them for the scope.
+    /// </summary>
+    public static Ok<PermissionList> ListPermissions(EmulatorState state) => TypedResults.Ok(new PermissionList(state.Access.Workspace switch
+    {
+        Tenant.WorkspaceAccess.Responder => [SentinelResponderPermissions, LogAnalyticsReaderPermissions],
+        Tenant.WorkspaceAccess.Reader => [SentinelReaderPermissions],
+        _ => [],
+    }));
+
+    // The built-in roles' actions, abridged to what concerns incidents and queries.
+    private static readonly RolePermissions SentinelResponderPermissions = new(
+        ["Microsoft.SecurityInsights/*/read", "Microsoft.SecurityInsights/incidents/*", "Microsoft.SecurityInsights/cases/*",
+            "Microsoft.SecurityInsights/automationRules/*", "Microsoft.OperationalInsights/workspaces/analytics/query/action",
+            "Microsoft.OperationalInsights/workspaces/*/read", "Microsoft.Authorization/*/read", "Microsoft.Resources/deployments/*"],
+        ["Microsoft.SecurityInsights/cases/*/Delete", "Microsoft.SecurityInsights/incidents/*/Delete"]);
+    private static readonly RolePermissions LogAnalyticsReaderPermissions = new(
+        ["*/read", "Microsoft.OperationalInsights/workspaces/analytics/query/action", "Microsoft.OperationalInsights/workspaces/search/action"],
+        ["Microsoft.OperationalInsights/workspaces/sharedKeys/read"]);
+    private static readonly RolePermissions SentinelReaderPermissions = new(
+        ["Microsoft.SecurityInsights/*/read", "Microsoft.OperationalInsights/workspaces/analytics/query/action",
+            "Microsoft.OperationalInsights/workspaces/*/read", "Microsoft.Authorization/*/read"],
+        []);
 
     public static Results<Ok<IncidentList>, JsonHttpResult<ErrorEnvelope>> ListIncidents(
         HttpRequest request,
@@ -157,6 +190,27 @@ public static partial class SentinelEndpoints
         {
             return Error(404, "ResourceNotFound",
                 $"The Resource 'Microsoft.OperationalInsights/workspaces/{Value("workspaceName")}' under resource group '{Value("resourceGroupName")}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
+        }
+        return await next(context);
+    }
+
+    /// <summary>The caller's role on the workspace: without one ARM refuses every call, a reader may not write.</summary>
+    private static async ValueTask<object?> RequireRole(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var access = http.RequestServices.GetRequiredService<EmulatorState>().Access.Workspace;
+        // Listing alerts and entities are POSTs that only read.
+        var path = http.Request.Path.Value ?? "";
+        var reads = HttpMethods.IsGet(http.Request.Method)
+            || path.EndsWith("/alerts", StringComparison.OrdinalIgnoreCase) || path.EndsWith("/entities", StringComparison.OrdinalIgnoreCase);
+        if (access == Tenant.WorkspaceAccess.None || (access == Tenant.WorkspaceAccess.Reader && !reads))
+        {
+            var values = http.Request.RouteValues;
+            var scope = $"/subscriptions/{values["subscriptionId"]}/resourceGroups/{values["resourceGroupName"]}/providers/Microsoft.OperationalInsights/workspaces/{values["workspaceName"]}/providers/Microsoft.SecurityInsights";
+            var oid = http.User.FindFirst("oid")?.Value ?? "unknown";
+            var action = reads ? "Microsoft.SecurityInsights/incidents/read" : "Microsoft.SecurityInsights/incidents/write";
+            return Error(403, "AuthorizationFailed",
+                $"The client '{oid}' with object id '{oid}' does not have authorization to perform action '{action}' over scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.");
         }
         return await next(context);
     }

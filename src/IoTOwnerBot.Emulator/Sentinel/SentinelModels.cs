@@ -128,3 +128,12 @@ public sealed record CommentList(IReadOnlyList<IncidentComment> Value, string? N
 public sealed record CommentWriteRequest(CommentWriteProperties? Properties);
 
 public sealed record CommentWriteProperties(string? Message);
+
+/// <summary>One entry of a Microsoft.Authorization permissions list (a role's actions and exclusions).</summary>
+public sealed record RolePermissions(IReadOnlyList<string> Actions, IReadOnlyList<string> NotActions)
+{
+    public IReadOnlyList<string> DataActions { get; init; } = [];
+    public IReadOnlyList<string> NotDataActions { get; init; } = [];
+}
+
+public sealed record PermissionList(IReadOnlyList<RolePermissions> Value);

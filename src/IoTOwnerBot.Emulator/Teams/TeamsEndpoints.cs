@@ -33,6 +33,7 @@ public static partial class TeamsEndpoints
         connector.MapPut("/{conversationId}/activities/{activityId}", UpdateActivity);
         connector.MapGet("/{conversationId}/pagedmembers", PagedMembers);
 
+        routes.MapGet("/graph/v1.0/appCatalogs/teamsApps", ListCatalogApps);
         var installed = routes.MapGroup("/graph/v1.0/users/{id}/teamwork/installedApps");
         installed.MapGet("", ListInstalledApps);
         installed.MapPost("", InstallApp);
@@ -216,6 +217,45 @@ public static partial class TeamsEndpoints
             ["value"] = value,
         });
     }
+
+    /// <summary>The org catalog: the one uploaded app, found by <c>id</c> or <c>externalId</c> (needs AppCatalog.Read.All).</summary>
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListCatalogApps(
+        [FromQuery(Name = "$filter")] string? filter, HttpContext http, EmulatorContext emulator)
+    {
+        if (!http.User.FindAll("roles").Any(r => r.Value is CatalogReadRole or "AppCatalog.ReadWrite.All") && http.User.FindFirst("scp") is null)
+        {
+            return Error(403, "Forbidden", $"Missing role permissions on the request. API requires one of '{CatalogReadRole}, AppCatalog.ReadWrite.All'.");
+        }
+        var match = filter is null ? null : CatalogFilter().Match(filter);
+        if (match is { Success: false })
+        {
+            return Error(400, "BadRequest", $"Invalid filter clause: {filter}");
+        }
+        var value = new JsonArray();
+        var wanted = match?.Groups[2].Value;
+        var field = match?.Groups[1].Value;
+        if (wanted is null
+            || string.Equals(wanted, string.Equals(field, "externalId", StringComparison.OrdinalIgnoreCase) ? TeamsWorld.ManifestAppId : TeamsWorld.CatalogAppId, StringComparison.OrdinalIgnoreCase))
+        {
+            value.Add(new JsonObject
+            {
+                ["id"] = TeamsWorld.CatalogAppId,
+                ["externalId"] = TeamsWorld.ManifestAppId,
+                ["displayName"] = "IoTOwnerBot",
+                ["distributionMethod"] = "organization",
+            });
+        }
+        return TypedResults.Ok(new JsonObject
+        {
+            ["@odata.context"] = $"{emulator.GraphAudience}/v1.0/$metadata#appCatalogs/teamsApps",
+            ["value"] = value,
+        });
+    }
+
+    private const string CatalogReadRole = "AppCatalog.Read.All";
+
+    [GeneratedRegex(@"^\s*(id|externalId)\s+eq\s+'([^']+)'\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex CatalogFilter();
 
     /// <summary>201 on install, 409 when already installed, 404 for an app that is not in the org catalog.</summary>
     public static Results<Created, JsonHttpResult<ErrorEnvelope>> InstallApp(string id, JsonObject body, HttpContext http, EmulatorState state)

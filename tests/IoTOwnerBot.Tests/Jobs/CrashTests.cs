@@ -7,6 +7,7 @@ using IoTOwnerBot.Tests.Infrastructure;
 namespace IoTOwnerBot.Tests.Jobs;
 
 /// <summary>The service as a real process, killed with SIGKILL while it works, then started again.</summary>
+[Collection(ServiceProcesses.Name)]
 public sealed class CrashTests : IAsyncLifetime, IDisposable
 {
     private EmulatorServer _emulator = null!;
