@@ -178,6 +178,7 @@ var appSettings = {
   Outlook__ActionTokenKeys__0__Secret: '@Microsoft.KeyVault(SecretUri=${vault.outputs.actionTokenKeySecretUri})'
   Cards__Originator: actionableMessagesProviderId
   Storage__Provider: singleInstance ? 'Sqlite' : 'PostgreSql'
+  Storage__Authentication: singleInstance ? 'ConnectionString' : 'Entra'
   Storage__ConnectionString: singleInstance
     ? 'Data Source=/home/iotownerbot.db'
     : 'Host=${store!.outputs.host};Database=${store!.outputs.databaseName};Username=${serviceIdentity.name};Ssl Mode=Require'
