@@ -12,6 +12,7 @@ public static class ObservabilityExtensions
     public static WebApplicationBuilder AddObservability(this WebApplicationBuilder builder)
     {
         builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<RefusalLogLimiter>();
         builder.Services.AddHealthChecks();
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("IoTOwnerBot"))

@@ -22,6 +22,7 @@ public sealed partial class OutlookActionHandler(
     QuestionService questions,
     DigestAnswers digests,
     BotDbContext db,
+    ResponderCheck check,
     IOptionsMonitor<DecisionOptions> decision,
     TimeProvider time,
     ILogger<OutlookActionHandler> logger)
@@ -79,15 +80,11 @@ public sealed partial class OutlookActionHandler(
     {
         var question = await LoadAsync(grant.QuestionId, ct);
         if (question is null) return new ActionOutcome(StatusCodes.Status404NotFound, "This question no longer exists.");
-        var recipient = question.Recipients.FirstOrDefault(r => string.Equals(OutlookMessages.RecipientKey(r), grant.Recipient, StringComparison.OrdinalIgnoreCase));
-        var who = ResponderOf(user);
-        var isRecipient = recipient is not null && (recipient.ObjectId is { } oid && who.ObjectId is { } clicker
-            ? string.Equals(oid, clicker, StringComparison.OrdinalIgnoreCase)
-            : string.Equals(recipient.Mail ?? recipient.Address, who.UserPrincipalName, StringComparison.OrdinalIgnoreCase));
-        if (!isRecipient) return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
+        if (check.AnswersFor(question.Recipients, ResponderOf(user), grant.Recipient) is not { } recipient)
+            return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
         Log.Refreshed(logger, actionRequestId, question.Id, question.State);
         return question.State == QuestionState.Open
-            ? new ActionOutcome(StatusCodes.Status200OK, "", messages.OpenCard(question, recipient!).ToJson())
+            ? new ActionOutcome(StatusCodes.Status200OK, "", messages.OpenCard(question, recipient).ToJson())
             : new ActionOutcome(StatusCodes.Status200OK, StatusText(question, already: true), messages.Refreshed(question, recipient).ToJson());
     }
 
@@ -114,7 +111,8 @@ public sealed partial class OutlookActionHandler(
         {
             var view = await digests.LoadAsync(grant.DigestId, ct);
             if (view is null) return new ActionOutcome(StatusCodes.Status404NotFound, "These questions no longer exist.");
-            if (!IsRecipient(view.Recipient, responder)) return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
+            if (view.Recipient is not { } sentTo || check.AnswersFor([sentTo], responder) is null)
+                return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
             Log.DigestRefreshed(logger, actionRequestId, view.Digest.Id, view.OpenCount);
             return new ActionOutcome(StatusCodes.Status200OK, "", messages.DigestCard(view, view.Recipient).ToJson());
         }
@@ -132,12 +130,6 @@ public sealed partial class OutlookActionHandler(
             _ => new ActionOutcome(StatusCodes.Status200OK, DigestAnswers.Summary(result), messages.DigestCard(result.View!, result.View!.Recipient).ToJson()),
         };
     }
-
-    /// <summary>The clicker is the recipient: by object id when both are known, else by address.</summary>
-    private static bool IsRecipient(Recipient? recipient, Responder who) =>
-        recipient is not null && (recipient.ObjectId is { } oid && who.ObjectId is { } clicker
-            ? string.Equals(oid, clicker, StringComparison.OrdinalIgnoreCase)
-            : string.Equals(recipient.Mail ?? recipient.Address, who.UserPrincipalName, StringComparison.OrdinalIgnoreCase));
 
     private ActionOutcome Decided(Question question, ActionGrant grant, bool alreadyText)
     {

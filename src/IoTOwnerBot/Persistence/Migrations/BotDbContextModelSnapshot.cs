@@ -205,6 +205,13 @@ namespace IoTOwnerBot.Persistence.Migrations
                     b.Property<string>("AnsweredBy")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AnsweredByObjectId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AnsweredForRecipientId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CardVersions")
                         .IsRequired()
                         .HasColumnType("TEXT");
