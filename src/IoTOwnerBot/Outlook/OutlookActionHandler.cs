@@ -23,6 +23,7 @@ public sealed partial class OutlookActionHandler(
     DigestAnswers digests,
     BotDbContext db,
     ResponderCheck check,
+    Hosting.RefusalLogLimiter limiter,
     IOptionsMonitor<DecisionOptions> decision,
     TimeProvider time,
     ILogger<OutlookActionHandler> logger)
@@ -54,8 +55,12 @@ public sealed partial class OutlookActionHandler(
             || (claimedQuestion is { } claimed && claimed != grant.QuestionId)
             || (body.Answer is { } said && !string.Equals(said, grant.Answer == OwnerAnswer.Expected ? "yes" : "no", StringComparison.OrdinalIgnoreCase)))
         {
-            Log.BadToken(logger, actionRequestId, error == ActionTokenError.None ? "does not match the request body" : error.ToString());
-            await RejectAsync(claimedQuestion, $"an invalid answer button was used ({(error == ActionTokenError.None ? "token does not match the request" : error.ToString())}, action {actionRequestId})", user, ct);
+            var reason = error == ActionTokenError.None ? "does not match the request body" : error.ToString();
+            if (limiter.ShouldLog("outlook.action-token", out var suppressed)) Log.BadToken(logger, actionRequestId, reason, suppressed);
+            // Only a token whose signature verified names a question for sure: anything else goes to the log, not onto
+            // a question's timeline (anyone in the tenant could otherwise write on any question).
+            if (error == ActionTokenError.None && grant is not null)
+                await RejectAsync(grant.QuestionId, $"an answer button was used with a request that does not match it (action {actionRequestId})", user, ct);
             return new ActionOutcome(StatusCodes.Status403Forbidden, InvalidLink);
         }
 
@@ -102,7 +107,8 @@ public sealed partial class OutlookActionHandler(
         if (error != ActionTokenError.None || grant is null || claimed != grant.DigestId || refresh != (body.Refresh == true)
             || (!refresh && !string.Equals(body.Answer, grant.Purpose, StringComparison.OrdinalIgnoreCase)))
         {
-            Log.BadToken(logger, actionRequestId, error == ActionTokenError.None ? "digest token does not match the request body" : $"digest token {error}");
+            if (limiter.ShouldLog("outlook.action-token", out var suppressed))
+                Log.BadToken(logger, actionRequestId, error == ActionTokenError.None ? "digest token does not match the request body" : $"digest token {error}", suppressed);
             return new ActionOutcome(StatusCodes.Status403Forbidden, InvalidLink);
         }
 
@@ -176,8 +182,8 @@ public sealed partial class OutlookActionHandler(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Outlook action {ActionRequestId}: limited-purpose token refused ({Reason})")]
-        public static partial void BadToken(ILogger logger, string actionRequestId, string reason);
+        [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Outlook action {ActionRequestId}: limited-purpose token refused ({Reason}; {Suppressed} similar refusals not logged)")]
+        public static partial void BadToken(ILogger logger, string actionRequestId, string reason, int suppressed);
 
         [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Outlook action {ActionRequestId}: card of question {QuestionId} refreshed on open ({State})")]
         public static partial void Refreshed(ILogger logger, string actionRequestId, Guid questionId, QuestionState state);

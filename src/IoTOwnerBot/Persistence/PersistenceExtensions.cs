@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,13 @@ public static class PersistenceExtensions
         {
             var storage = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
             Configure(options, storage);
+            // A unique-key violation is how two writers learn that the other won (a duplicate intake, a second
+            // conversation row): expected, handled where it happens, and logged there as what it is. EF Core's own
+            // failure events would log every such race as an error with a stack trace; any other failure still
+            // surfaces as an exception to the work item or request that hit it, which logs it.
+            options.ConfigureWarnings(w => w.Log(
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (RelationalEventId.CommandError, LogLevel.Debug)));
         });
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;

@@ -23,8 +23,8 @@ internal static class BotAuthentication
         var cloud = cloudOptions.Value;
         o.MapInboundClaims = false;
         o.MetadataAddress = cloud.BotOpenIdMetadata;
-        // Plain-HTTP metadata is only ever the emulator on loopback.
-        o.RequireHttpsMetadata = credentials.Value.Mode != CredentialMode.Local;
+        // Plain-HTTP metadata is only ever the emulator on loopback, in any mode.
+        o.RequireHttpsMetadata = TransportSafety.RequiresHttpsMetadata(cloud.BotOpenIdMetadata);
         o.AutomaticRefreshInterval = TimeSpan.FromHours(24);
         o.RefreshOnIssuerKeyNotFound = true;
         o.TokenValidationParameters = new TokenValidationParameters

@@ -37,8 +37,11 @@ public abstract class AttackTest : IntegrationTest
             timelines.ToDictionary(t => t.Key, t => t.Count));
     }
 
-    /// <summary>Nothing changed, except <paramref name="securityEvents"/> entries on one question's timeline and its incident's comments.</summary>
-    protected async Task AssertUnchangedAsync(WorldSnapshot before, string why, int securityEvents = 0)
+    /// <summary>
+    /// Nothing changed, except <paramref name="securityEvents"/> entries on a question's timeline mirrored as incident
+    /// comments, and <paramref name="timelineOnly"/> refusals recorded on the timeline alone.
+    /// </summary>
+    protected async Task AssertUnchangedAsync(WorldSnapshot before, string why, int securityEvents = 0, int timelineOnly = 0)
     {
         var after = await SnapshotAsync();
         Assert.True(before.IncidentEtags.SequenceEqual(after.IncidentEtags), $"{why}: an incident changed");
@@ -46,7 +49,7 @@ public abstract class AttackTest : IntegrationTest
         Assert.True(before.Questions.SequenceEqual(after.Questions), $"{why}: a question changed");
         Assert.True(before.Comments.Values.Sum() + securityEvents == after.Comments.Values.Sum(),
             $"{why}: expected {securityEvents} security comment(s), got {after.Comments.Values.Sum() - before.Comments.Values.Sum()}");
-        Assert.True(before.Timelines.Values.Sum() + securityEvents == after.Timelines.Values.Sum(),
+        Assert.True(before.Timelines.Values.Sum() + securityEvents + timelineOnly == after.Timelines.Values.Sum(),
             $"{why}: expected {securityEvents} security timeline event(s), got {after.Timelines.Values.Sum() - before.Timelines.Values.Sum()}");
         await AssertAliveAsync(why);
     }
@@ -56,6 +59,16 @@ public abstract class AttackTest : IntegrationTest
         using var health = await Bot.Client.GetAsync("healthz");
         Assert.True(health.StatusCode == HttpStatusCode.OK, $"{why}: the service no longer answers /healthz");
         Assert.DoesNotContain(Bot.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error && e.Category.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+    }
+
+    /// <summary>Raises the PLC sample (owner Klaus Schmidt, by e-mail) and waits until the question is sent.</summary>
+    protected async Task<(EmulatorAdmin.RaisedIncident Incident, IoTOwnerBot.Questions.Question Question)> AskKlausAsync()
+    {
+        var incident = await Admin.RaiseAsync(Samples.PlcProgramming);
+        using (var response = await PostIncidentAsync(incident.TriggerPayload)) response.EnsureSuccessStatusCode();
+        var question = await QuestionForAsync(incident.ArmId);
+        await Bot.WaitForIdleAsync();
+        return (incident, question);
     }
 
     /// <summary>A JWT with <c>alg: none</c> and the given claims.</summary>
