@@ -12,7 +12,9 @@ namespace IoTOwnerBot.Emulator.Teams;
 /// The emulator's Bot Framework token issuer (the role of <c>login.botframework.com</c>): its own RSA keys, separate
 /// from the Entra keys, published as a JWKS whose keys carry the non-standard <c>endorsements</c> array. One key is
 /// endorsed for <c>msteams</c>; a second published key has no endorsement, so a test can sign with a key the bot
-/// trusts for its signature but must still refuse for the channel.
+/// trusts for its signature but must still refuse for the channel. The second key is endorsed for <c>webchat</c>, as
+/// Bot Framework's keys for Web Chat and Direct Line are: a Web Chat activity signed with it is authentic, but Web Chat
+/// does not verify who the user is.
 /// </summary>
 public sealed class BotFrameworkKeys : IDisposable
 {
@@ -55,7 +57,9 @@ public sealed class BotFrameworkKeys : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var now = _context.Time.GetUtcNow();
-        var (notBefore, expires) = options.Expired ? (now.AddHours(-2), now.AddHours(-1)) : (now.AddMinutes(-1), now.AddHours(1));
+        var (notBefore, expires) = options.Expired ? (now.AddHours(-2), now.AddHours(-1))
+            : options.NotYetValid ? (now.AddHours(1), now.AddHours(2))
+            : (now.AddMinutes(-1), now.AddHours(1));
         var claims = new JsonObject
         {
             ["iss"] = options.Issuer ?? _context.BotFrameworkIssuer,
@@ -119,5 +123,7 @@ public sealed record BotTokenOptions
     public string? ServiceUrl { get; init; }
     public string? Issuer { get; init; }
     public bool Expired { get; init; }
+    /// <summary><c>nbf</c> an hour from now.</summary>
+    public bool NotYetValid { get; init; }
     public BotSigningKey Key { get; init; }
 }

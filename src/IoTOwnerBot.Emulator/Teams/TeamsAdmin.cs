@@ -113,7 +113,7 @@ public static class TeamsAdmin
             },
         };
         var pseudoChat = new TeamsChat(clicker.Id, clicker.UserPrincipalName, TeamsWorld.TeamsUserId(clicker.Id), thread.ConversationId, botId, true, []);
-        return await SendAsync(pseudoChat, clicker.Id, invoke, body.MessagingEndpoint, body.Token, state, emulator, keys, http);
+        return await SendAsync(pseudoChat, clicker.Id, invoke, body.MessagingEndpoint, body.Token, state, emulator, keys, http, body.ChannelId);
     }
 
     public static Results<NoContent, JsonHttpResult<ErrorEnvelope>> Install(string user, EmulatorState state)
@@ -193,7 +193,7 @@ public static class TeamsAdmin
                 ["trigger"] = body.Refresh ? "automatic" : "manual",
             },
         };
-        return await SendAsync(chat, body.AsUser, invoke, body.MessagingEndpoint, body.Token, state, emulator, keys, http);
+        return await SendAsync(chat, body.AsUser, invoke, body.MessagingEndpoint, body.Token, state, emulator, keys, http, body.ChannelId);
     }
 
     /// <summary>Sends any activity (message, conversationUpdate, installationUpdate, …) to the bot as <paramref name="user"/>.</summary>
@@ -216,12 +216,12 @@ public static class TeamsAdmin
             _ = state.Teams.CreateConversation(who, "28:" + botAppId);
             chat = state.Teams.ChatOf(who.Id)!;
         }
-        return await SendAsync(chat, null, body.Activity ?? new JsonObject { ["type"] = "message", ["text"] = "hello" }, body.MessagingEndpoint, body.Token, state, emulator, keys, http);
+        return await SendAsync(chat, null, body.Activity ?? new JsonObject { ["type"] = "message", ["text"] = "hello" }, body.MessagingEndpoint, body.Token, state, emulator, keys, http, body.ChannelId);
     }
 
     private static async Task<Results<Ok<BotReply>, JsonHttpResult<ErrorEnvelope>>> SendAsync(
         TeamsChat chat, string? asUser, JsonObject partial, string? endpoint, TokenOverrides? token,
-        EmulatorState state, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http)
+        EmulatorState state, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http, string? channelId = null)
     {
         endpoint ??= state.Teams.MessagingEndpoint;
         if (endpoint is null)
@@ -235,14 +235,20 @@ public static class TeamsAdmin
             return Error(404, "NotFound", $"No directory user '{asUser}'.");
         }
 
-        var activity = Activity(chat, clicker, partial, emulator);
+        var activity = channelId is null or BotFrameworkKeys.TeamsChannel
+            ? Activity(chat, clicker, partial, emulator)
+            : OtherChannelActivity(channelId, clicker, partial, emulator);
         var botAppId = chat.BotId.StartsWith("28:", StringComparison.Ordinal) ? chat.BotId[3..] : chat.BotId;
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)
         {
             Content = new StringContent(activity.ToJsonString(), Encoding.UTF8, "application/json"),
         };
         token ??= new TokenOverrides();
-        if (!token.Omit)
+        if (token.Raw is { } raw)
+        {
+            request.Headers.TryAddWithoutValidation(token.Header ?? "Authorization", raw);
+        }
+        else if (!token.Omit)
         {
             var jwt = keys.Mint(new BotTokenOptions
             {
@@ -250,9 +256,10 @@ public static class TeamsAdmin
                 ServiceUrl = token.OmitServiceUrl ? null : token.ServiceUrl ?? (string?)activity["serviceUrl"],
                 Issuer = token.Issuer,
                 Expired = token.Expired,
+                NotYetValid = token.NotYetValid,
                 Key = token.Key,
             });
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+            request.Headers.TryAddWithoutValidation(token.Header ?? "Authorization", "Bearer " + jwt);
         }
 
         using var client = http.CreateClient(HttpClientName);
@@ -299,6 +306,33 @@ public static class TeamsAdmin
         return activity;
     }
 
+    /// <summary>
+    /// An activity as another Bot Framework channel (Web Chat, Direct Line) sends it: that channel's service URL, no
+    /// Teams tenant or channel data, and a <c>from</c> the client chose — Web Chat does not verify it, so it may claim
+    /// any user's object id.
+    /// </summary>
+    private static JsonObject OtherChannelActivity(string channelId, DirectoryUser claimed, JsonObject partial, EmulatorContext emulator)
+    {
+        var now = emulator.Time.GetUtcNow();
+        var activity = new JsonObject
+        {
+            ["type"] = "message",
+            ["id"] = Guid.NewGuid().ToString("N"),
+            ["timestamp"] = now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture),
+            ["serviceUrl"] = $"https://{channelId}.botframework.com/",
+            ["channelId"] = channelId,
+            ["from"] = new JsonObject { ["id"] = "dl_" + Guid.NewGuid().ToString("N")[..12], ["name"] = claimed.DisplayName, ["aadObjectId"] = claimed.Id },
+            ["recipient"] = new JsonObject { ["id"] = "iotownerbot", ["name"] = "IoTOwnerBot" },
+            ["conversation"] = new JsonObject { ["id"] = Guid.NewGuid().ToString("N") },
+            ["locale"] = "en-US",
+        };
+        foreach (var (key, value) in partial)
+        {
+            activity[key] = value?.DeepClone();
+        }
+        return activity;
+    }
+
     private static JsonHttpResult<ErrorEnvelope> Error(int status, string code, string message) =>
         TypedResults.Json(ErrorEnvelope.Of(code, message), statusCode: status);
 }
@@ -317,6 +351,15 @@ public sealed record TokenOverrides
     public bool OmitServiceUrl { get; init; }
     public string? Issuer { get; init; }
     public bool Expired { get; init; }
+
+    /// <summary><c>nbf</c> in the future.</summary>
+    public bool NotYetValid { get; init; }
+
+    /// <summary>Sent verbatim as the header's value instead of a minted token (forged tokens, other schemes).</summary>
+    public string? Raw { get; init; }
+
+    /// <summary>The header that carries the token; defaults to <c>Authorization</c>.</summary>
+    public string? Header { get; init; }
 
     /// <summary><c>Unendorsed</c>: a published key not endorsed for msteams; <c>Unknown</c>: a key in no JWKS.</summary>
     public BotSigningKey Key { get; init; }
@@ -347,10 +390,13 @@ public sealed record ClickRequest
     public string? MessagingEndpoint { get; init; }
 
     public TokenOverrides? Token { get; init; }
+
+    /// <summary>Send the click as another Bot Framework channel (e.g. <c>webchat</c>) would, claiming <see cref="AsUser"/>.</summary>
+    public string? ChannelId { get; init; }
 }
 
-/// <summary><c>POST /admin/teams/{user}/activities</c>: fields of the activity (the rest is filled in as Teams does).</summary>
-public sealed record ActivityRequest(JsonObject? Activity, string? MessagingEndpoint, TokenOverrides? Token);
+/// <summary><c>POST /admin/teams/{user}/activities</c>: fields of the activity (the rest is filled in as Teams, or <paramref name="ChannelId"/>, does).</summary>
+public sealed record ActivityRequest(JsonObject? Activity, string? MessagingEndpoint, TokenOverrides? Token, string? ChannelId = null);
 
 /// <summary>What the bot answered: HTTP status and body (for an invoke, the invoke response).</summary>
 public sealed record BotReply(int Status, JsonNode? Body, string ActivityId);

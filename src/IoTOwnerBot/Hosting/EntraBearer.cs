@@ -16,8 +16,8 @@ public static class EntraBearer
         var tenants = allowedTenants.Count > 0 ? allowedTenants : [credentials.TenantId ?? LocalDefaults.TenantId];
         o.MapInboundClaims = false;
         o.MetadataAddress = $"{cloud.EntraAuthority.TrimEnd('/')}/{tenants[0]}/v2.0/.well-known/openid-configuration";
-        // Plain-HTTP metadata is only ever the emulator on loopback.
-        o.RequireHttpsMetadata = credentials.Mode != CredentialMode.Local;
+        // Plain-HTTP metadata is only ever the emulator on loopback, in any mode.
+        o.RequireHttpsMetadata = TransportSafety.RequiresHttpsMetadata(o.MetadataAddress);
         o.TokenValidationParameters = new TokenValidationParameters
         {
             ValidateIssuer = true,

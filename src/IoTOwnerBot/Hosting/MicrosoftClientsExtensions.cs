@@ -20,6 +20,8 @@ public static class MicrosoftClientsExtensions
         services.AddOptions<CredentialOptions>().BindConfiguration(CredentialOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CredentialOptions>, CredentialOptionsValidator>();
         services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
+        services.AddSingleton<IValidateOptions<CloudOptions>, CloudOptionsValidator>();
         services.AddOptions<SentinelOptions>().BindConfiguration(SentinelOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<SentinelOptions>, SentinelOptionsDefaults>();
         services.AddSingleton<IValidateOptions<SentinelOptions>, SentinelOptionsValidator>();

@@ -21,6 +21,8 @@ public static class IncidentEndpoints
         HttpRequest request, IntakeService intake, CancellationToken ct)
     {
         var body = await IntakeBody.ReadAsync(request, ct);
+        // Invalid UTF-8 would only fail later, when a string is read (a 500): refuse it up front.
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span)) return BadRequest("The body is not valid UTF-8.");
         JsonDocument doc;
         try
         {

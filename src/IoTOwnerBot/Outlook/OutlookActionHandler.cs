@@ -22,6 +22,8 @@ public sealed partial class OutlookActionHandler(
     QuestionService questions,
     DigestAnswers digests,
     BotDbContext db,
+    ResponderCheck check,
+    Hosting.RefusalLogLimiter limiter,
     IOptionsMonitor<DecisionOptions> decision,
     TimeProvider time,
     ILogger<OutlookActionHandler> logger)
@@ -53,8 +55,12 @@ public sealed partial class OutlookActionHandler(
             || (claimedQuestion is { } claimed && claimed != grant.QuestionId)
             || (body.Answer is { } said && !string.Equals(said, grant.Answer == OwnerAnswer.Expected ? "yes" : "no", StringComparison.OrdinalIgnoreCase)))
         {
-            Log.BadToken(logger, actionRequestId, error == ActionTokenError.None ? "does not match the request body" : error.ToString());
-            await RejectAsync(claimedQuestion, $"an invalid answer button was used ({(error == ActionTokenError.None ? "token does not match the request" : error.ToString())}, action {actionRequestId})", user, ct);
+            var reason = error == ActionTokenError.None ? "does not match the request body" : error.ToString();
+            if (limiter.ShouldLog("outlook.action-token", out var suppressed)) Log.BadToken(logger, actionRequestId, reason, suppressed);
+            // Only a token whose signature verified names a question for sure: anything else goes to the log, not onto
+            // a question's timeline (anyone in the tenant could otherwise write on any question).
+            if (error == ActionTokenError.None && grant is not null)
+                await RejectAsync(grant.QuestionId, $"an answer button was used with a request that does not match it (action {actionRequestId})", user, ct);
             return new ActionOutcome(StatusCodes.Status403Forbidden, InvalidLink);
         }
 
@@ -79,15 +85,11 @@ public sealed partial class OutlookActionHandler(
     {
         var question = await LoadAsync(grant.QuestionId, ct);
         if (question is null) return new ActionOutcome(StatusCodes.Status404NotFound, "This question no longer exists.");
-        var recipient = question.Recipients.FirstOrDefault(r => string.Equals(OutlookMessages.RecipientKey(r), grant.Recipient, StringComparison.OrdinalIgnoreCase));
-        var who = ResponderOf(user);
-        var isRecipient = recipient is not null && (recipient.ObjectId is { } oid && who.ObjectId is { } clicker
-            ? string.Equals(oid, clicker, StringComparison.OrdinalIgnoreCase)
-            : string.Equals(recipient.Mail ?? recipient.Address, who.UserPrincipalName, StringComparison.OrdinalIgnoreCase));
-        if (!isRecipient) return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
+        if (check.AnswersFor(question.Recipients, ResponderOf(user), grant.Recipient) is not { } recipient)
+            return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
         Log.Refreshed(logger, actionRequestId, question.Id, question.State);
         return question.State == QuestionState.Open
-            ? new ActionOutcome(StatusCodes.Status200OK, "", messages.OpenCard(question, recipient!).ToJson())
+            ? new ActionOutcome(StatusCodes.Status200OK, "", messages.OpenCard(question, recipient).ToJson())
             : new ActionOutcome(StatusCodes.Status200OK, StatusText(question, already: true), messages.Refreshed(question, recipient).ToJson());
     }
 
@@ -105,7 +107,8 @@ public sealed partial class OutlookActionHandler(
         if (error != ActionTokenError.None || grant is null || claimed != grant.DigestId || refresh != (body.Refresh == true)
             || (!refresh && !string.Equals(body.Answer, grant.Purpose, StringComparison.OrdinalIgnoreCase)))
         {
-            Log.BadToken(logger, actionRequestId, error == ActionTokenError.None ? "digest token does not match the request body" : $"digest token {error}");
+            if (limiter.ShouldLog("outlook.action-token", out var suppressed))
+                Log.BadToken(logger, actionRequestId, error == ActionTokenError.None ? "digest token does not match the request body" : $"digest token {error}", suppressed);
             return new ActionOutcome(StatusCodes.Status403Forbidden, InvalidLink);
         }
 
@@ -114,7 +117,8 @@ public sealed partial class OutlookActionHandler(
         {
             var view = await digests.LoadAsync(grant.DigestId, ct);
             if (view is null) return new ActionOutcome(StatusCodes.Status404NotFound, "These questions no longer exist.");
-            if (!IsRecipient(view.Recipient, responder)) return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
+            if (view.Recipient is not { } sentTo || check.AnswersFor([sentTo], responder) is null)
+                return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
             Log.DigestRefreshed(logger, actionRequestId, view.Digest.Id, view.OpenCount);
             return new ActionOutcome(StatusCodes.Status200OK, "", messages.DigestCard(view, view.Recipient).ToJson());
         }
@@ -132,12 +136,6 @@ public sealed partial class OutlookActionHandler(
             _ => new ActionOutcome(StatusCodes.Status200OK, DigestAnswers.Summary(result), messages.DigestCard(result.View!, result.View!.Recipient).ToJson()),
         };
     }
-
-    /// <summary>The clicker is the recipient: by object id when both are known, else by address.</summary>
-    private static bool IsRecipient(Recipient? recipient, Responder who) =>
-        recipient is not null && (recipient.ObjectId is { } oid && who.ObjectId is { } clicker
-            ? string.Equals(oid, clicker, StringComparison.OrdinalIgnoreCase)
-            : string.Equals(recipient.Mail ?? recipient.Address, who.UserPrincipalName, StringComparison.OrdinalIgnoreCase));
 
     private ActionOutcome Decided(Question question, ActionGrant grant, bool alreadyText)
     {
@@ -184,8 +182,8 @@ public sealed partial class OutlookActionHandler(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Outlook action {ActionRequestId}: limited-purpose token refused ({Reason})")]
-        public static partial void BadToken(ILogger logger, string actionRequestId, string reason);
+        [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Outlook action {ActionRequestId}: limited-purpose token refused ({Reason}; {Suppressed} similar refusals not logged)")]
+        public static partial void BadToken(ILogger logger, string actionRequestId, string reason, int suppressed);
 
         [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Outlook action {ActionRequestId}: card of question {QuestionId} refreshed on open ({State})")]
         public static partial void Refreshed(ILogger logger, string actionRequestId, Guid questionId, QuestionState state);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IoTOwnerBot.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -25,11 +26,17 @@ public static class OutlookEndpoints
         HttpContext http, OutlookActionHandler handler, CancellationToken ct)
     {
         var requestId = OutlookExtensions.RequestId(http);
+        using var read = await JsonBody.ReadAsync(http.Request, MaxBodyBytes, ct);
+        if (read.TooLarge)
+        {
+            http.Response.Headers[OutlookExtensions.StatusHeader] = OutlookActionHandler.InvalidLink;
+            return TypedResults.StatusCode(StatusCodes.Status413PayloadTooLarge);
+        }
         ActionBody? body;
         try
         {
-            body = http.Request.ContentLength is > MaxBodyBytes ? null
-                : await JsonSerializer.DeserializeAsync(http.Request.Body, OutlookJson.Default.ActionBody, ct);
+            // A body that names a member twice is refused (null): it could carry one token and claim another answer.
+            body = read.Document?.RootElement is { ValueKind: JsonValueKind.Object } root ? root.Deserialize(OutlookJson.Default.ActionBody) : null;
         }
         catch (JsonException)
         {

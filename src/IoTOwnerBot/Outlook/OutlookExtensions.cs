@@ -173,7 +173,9 @@ public static partial class OutlookExtensions
         }
     }
 
-    internal static string RequestId(HttpContext http) => http.Request.Headers[ActionRequestIdHeader].ToString();
+    /// <summary>Outlook's id of the click (a GUID), as sent: at most 64 characters and no control characters, since it is logged.</summary>
+    internal static string RequestId(HttpContext http) =>
+        new([.. http.Request.Headers[ActionRequestIdHeader].ToString().Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
 
     private static ILogger Logger(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("IoTOwnerBot.Outlook.Actions");
 

@@ -58,6 +58,7 @@ public abstract class BotDbContext(DbContextOptions options) : DbContext(options
             q.Property(x => x.IncidentKey).HasMaxLength(512);
             q.Property(x => x.State).HasConversion<string>().HasMaxLength(16);
             q.Property(x => x.Answer).HasConversion<string>().HasMaxLength(16);
+            q.Property(x => x.AnsweredByObjectId).HasMaxLength(64);
             q.Property(x => x.CardVersions).HasConversion(JsonConverter<Dictionary<string, string>>(), JsonComparer<Dictionary<string, string>>());
             q.Property(x => x.Version).IsConcurrencyToken();
             q.HasMany(x => x.Devices).WithOne().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Cascade);

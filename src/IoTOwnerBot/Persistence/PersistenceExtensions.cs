@@ -2,6 +2,7 @@ using Azure.Core;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -21,8 +22,8 @@ public static class PersistenceExtensions
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton(sp => CreateDataSource(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TokenCredential>(), sp.GetService<ILoggerFactory>()));
-        services.AddDbContext<SqliteBotDbContext>((sp, options) => ConfigureSqlite(options, Storage(sp)));
-        services.AddDbContext<PostgresBotDbContext>((sp, options) => ConfigurePostgres(options, sp.GetRequiredService<NpgsqlDataSource>()));
+        services.AddDbContext<SqliteBotDbContext>((sp, options) => ConfigureSqlite(QuietOnExpectedRaces(options), Storage(sp)));
+        services.AddDbContext<PostgresBotDbContext>((sp, options) => ConfigurePostgres(QuietOnExpectedRaces(options), sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<BotDbContext>(sp => Storage(sp).Provider switch
         {
             StorageProvider.Sqlite => sp.GetRequiredService<SqliteBotDbContext>(),
@@ -32,6 +33,17 @@ public static class PersistenceExtensions
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }
+
+    /// <summary>
+    /// A unique-key violation is how two writers learn that the other won (a duplicate intake, a second conversation
+    /// row): expected, handled where it happens, and logged there as what it is. EF Core's own failure events would log
+    /// every such race as an error with a stack trace; any other failure still surfaces as an exception to the work
+    /// item or request that hit it, which logs it.
+    /// </summary>
+    private static DbContextOptionsBuilder QuietOnExpectedRaces(DbContextOptionsBuilder options) =>
+        options.ConfigureWarnings(w => w.Log(
+            (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+            (RelationalEventId.CommandError, LogLevel.Debug)));
 
     private static StorageOptions Storage(IServiceProvider sp) => sp.GetRequiredService<IOptions<StorageOptions>>().Value;
 

@@ -48,6 +48,7 @@ public sealed partial class AnswerService(
     TimeProvider time,
     WorkSignal signal,
     IOptionsMonitor<DecisionOptions> decision,
+    Graph.DirectoryClient directory,
     ILogger<AnswerService> logger)
 {
     public Task<AnswerResult> AnswerAsync(Guid questionId, OwnerAnswer answer, Responder responder, string channel, CancellationToken ct) =>
@@ -59,16 +60,24 @@ public sealed partial class AnswerService(
         var question = await Load(questionId, ct);
         if (question is null) return new AnswerResult(AnswerStatus.NotFound, null);
 
-        if (!MayAnswer(question, responder, binding.Recipient, decision.CurrentValue.Delegates))
+        var delegates = decision.CurrentValue.Delegates;
+        var answeredFor = ResponderCheck.AnswersFor(question.Recipients, responder, binding.Recipient, delegates);
+        if (answeredFor is null && responder is { UserPrincipalName: null, ObjectId: { Length: > 0 } } && delegates.Count > 0)
         {
-            await RecordRejectedAsync(question, responder, channel, ct);
+            // Teams says only the object id; delegates may be configured by address.
+            responder = responder with { UserPrincipalName = await UpnOfAsync(responder.ObjectId, ct) };
+            answeredFor = ResponderCheck.AnswersFor(question.Recipients, responder, binding.Recipient, delegates);
+        }
+        if (answeredFor is null)
+        {
+            await RecordRejectedAsync(question.Id, responder, channel, "was not asked. Forwarded cards cannot be answered", ct);
             return new AnswerResult(AnswerStatus.NotARecipient, question);
         }
         if (!question.IsOpen) return new AnswerResult(AnswerStatus.AlreadyDecided, question);
         if (binding.SingleUseKey is { } used && await db.UsedAnswerTokens.AnyAsync(t => t.Key == used, ct))
             return new AnswerResult(AnswerStatus.AlreadyDecided, question);
 
-        var decided = await lifecycle.DecideAsync(questionId, new AnswerDecision(answer, responder.Display, channel, binding.SingleUseKey), ct);
+        var decided = await lifecycle.DecideAsync(questionId, new AnswerDecision(answer, responder.Display, channel, binding.SingleUseKey, responder.ObjectId, answeredFor.Id), ct);
         if (decided.Status != LifecycleStatus.Done) return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
         Log.Recorded(logger, questionId, answer, channel);
         return new AnswerResult(AnswerStatus.Recorded, await Load(questionId, ct));
@@ -78,47 +87,40 @@ public sealed partial class AnswerService(
 
     /// <summary>
     /// Whether <paramref name="responder"/> may answer: a recipient (the one <paramref name="boundTo"/> names, when the
-    /// card is bound to one) or a configured delegate of such a recipient.
+    /// card is bound to one) or a configured delegate of such a recipient (<see cref="ResponderCheck"/> decides).
     /// </summary>
-    internal static bool MayAnswer(Question question, Responder responder, string? boundTo, IReadOnlyList<DelegateEntry> delegates)
-    {
-        var recipients = boundTo is null
-            ? question.Recipients
-            : question.Recipients.Where(r => Same(boundTo, r.ObjectId) || Same(boundTo, r.Address) || Same(boundTo, r.Mail)).ToList();
-        foreach (var r in recipients)
-            if (Matches(r.ObjectId, r.Address, r.Mail, r.UserPrincipalName, responder)) return true;
+    internal static bool MayAnswer(Question question, Responder responder, string? boundTo, IReadOnlyList<DelegateEntry> delegates) =>
+        ResponderCheck.AnswersFor(question.Recipients, responder, boundTo, delegates) is not null;
 
-        foreach (var entry in delegates)
+    private async Task<string?> UpnOfAsync(string objectId, CancellationToken ct)
+    {
+        try
         {
-            var forRecipient = recipients.Any(r =>
-                Same(entry.Owner, r.ObjectId) || Same(entry.Owner, r.Address) || Same(entry.Owner, r.Mail) || Same(entry.Owner, r.UserPrincipalName));
-            if (forRecipient && entry.Delegates.Any(d => Same(d, responder.ObjectId) || Same(d, responder.UserPrincipalName))) return true;
+            return (await directory.FindUserAsync(objectId, ct))?.UserPrincipalName;
         }
-        return false;
+        catch (Exception ex) when (ex is Microsoft.Graph.Models.ODataErrors.ODataError or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            // Fail closed: without the directory the delegate check cannot match an address.
+            Log.DirectoryUnavailable(logger, ex.GetType().Name);
+            return null;
+        }
     }
 
     /// <summary>
-    /// The immutable object id decides when both sides have one; an address is compared only for owners the
-    /// directory did not know (an address can be reassigned, an object id cannot).
+    /// A refused answer, as a security event on the question's timeline and the incident. Callers record it only for a
+    /// question the attempt provably concerns (a verified card token, or a channel-authenticated click on its card).
     /// </summary>
-    private static bool Matches(string? objectId, string address, string? mail, string? upn, Responder responder)
+    public async Task RecordRejectedAsync(Guid questionId, Responder responder, string channel, string why, CancellationToken ct)
     {
-        if (objectId is not null && responder.ObjectId is not null) return Same(objectId, responder.ObjectId);
-        return responder.UserPrincipalName is { } who && (Same(address, who) || Same(mail, who) || Same(upn, who));
-    }
-
-    private static bool Same(string? a, string? b) =>
-        a is { Length: > 0 } && b is { Length: > 0 } && string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
-
-    private async Task RecordRejectedAsync(Question question, Responder responder, string channel, CancellationToken ct)
-    {
-        var tracked = await db.Questions.SingleAsync(q => q.Id == question.Id, ct);
+        ArgumentNullException.ThrowIfNull(responder);
+        var tracked = await db.Questions.SingleOrDefaultAsync(q => q.Id == questionId, ct);
+        if (tracked is null) return;
         questions.Record(tracked, TimelineKinds.ResponderRejected, responder.Display,
-            $"Security: {responder.Display} (object id {responder.ObjectId ?? "unknown"}, tenant {responder.TenantId ?? "unknown"}) tried to answer in {channel} but was not asked. Forwarded cards cannot be answered; nothing was changed.",
+            $"Security: {responder.Display} (object id {responder.ObjectId ?? "unknown"}, tenant {responder.TenantId ?? "unknown"}) tried to answer in {channel} but {why}; nothing was changed.",
             mirror: true, time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         signal.Notify();
-        Log.Rejected(logger, question.Id, responder.ObjectId, channel);
+        Log.Rejected(logger, questionId, responder.ObjectId, channel);
     }
 
     private Task<Question?> Load(Guid id, CancellationToken ct) =>
@@ -132,6 +134,9 @@ public sealed partial class AnswerService(
 
         [LoggerMessage(EventId = 1703, Level = LogLevel.Warning, Message = "Security: user {ObjectId} tried to answer question {QuestionId} via {Channel} but was not asked")]
         public static partial void Rejected(ILogger logger, Guid questionId, string? objectId, string channel);
+
+        [LoggerMessage(EventId = 1704, Level = LogLevel.Warning, Message = "The directory could not be asked for a responder's UPN ({Error}); delegates configured by address are not matched")]
+        public static partial void DirectoryUnavailable(ILogger logger, string error);
     }
 }
 

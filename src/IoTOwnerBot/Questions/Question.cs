@@ -50,6 +50,10 @@ public sealed class Question
     public QuestionState State { get; private set; }
     public OwnerAnswer? Answer { get; private set; }
     public string? AnsweredBy { get; private set; }
+    /// <summary>Entra object id of the person who answered, as the channel's verified token said.</summary>
+    public string? AnsweredByObjectId { get; private set; }
+    /// <summary>The recipient the answer was given for (the responder, or the owner a delegate answered for).</summary>
+    public long? AnsweredForRecipientId { get; private set; }
     public string? AnswerChannel { get; private set; }
     public DateTimeOffset? AnsweredAt { get; private set; }
 
@@ -102,6 +106,8 @@ public sealed class Question
                 State = QuestionState.Answered;
                 Answer = a.Answer;
                 AnsweredBy = a.By;
+                AnsweredByObjectId = a.ByObjectId;
+                AnsweredForRecipientId = a.ForRecipientId;
                 AnswerChannel = a.Channel;
                 AnsweredAt = now;
                 break;
@@ -167,8 +173,12 @@ public abstract record QuestionDecision(string Actor)
     public abstract bool UpdatesIncident { get; }
 }
 
-/// <summary>An owner (or their delegate) answered in <paramref name="Channel"/>; <paramref name="SingleUseKey"/> is the card token's nonce.</summary>
-public sealed record AnswerDecision(OwnerAnswer Answer, string By, string Channel, string? SingleUseKey = null) : QuestionDecision(By)
+/// <summary>
+/// An owner (or their delegate) answered in <paramref name="Channel"/>; <paramref name="SingleUseKey"/> is the card token's
+/// nonce, <paramref name="ByObjectId"/> the responder's verified object id, <paramref name="ForRecipientId"/> the recipient answered for.
+/// </summary>
+public sealed record AnswerDecision(OwnerAnswer Answer, string By, string Channel, string? SingleUseKey = null, string? ByObjectId = null, long? ForRecipientId = null)
+    : QuestionDecision(By)
 {
     public override bool UpdatesIncident => true;
 }

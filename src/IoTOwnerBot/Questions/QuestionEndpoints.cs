@@ -1,4 +1,7 @@
+using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Sentinel;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -40,7 +43,45 @@ public sealed record RecipientView(string Address, string? DisplayName, string? 
 
 public sealed record TimelineView(DateTimeOffset At, string Kind, string Actor, string Message);
 
-public sealed record SocActionRequest(string? Reason);
+/// <summary>The body of cancel and re-ask: an optional reason, nothing else.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record SocActionRequest(string? Reason)
+{
+    public const int MaxReasonLength = 2000;
+    public const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// The request, or the 400/413 to answer: valid UTF-8, JSON without repeated or unknown members, a string reason of
+    /// at most <see cref="MaxReasonLength"/> characters (it goes into an incident comment). No body means no reason.
+    /// </summary>
+    public static async Task<(SocActionRequest? Request, ProblemHttpResult? Refusal)> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.ContentLength == 0) return (new SocActionRequest((string?)null), null);
+        using var body = await JsonBody.ReadAsync(request, MaxBodyBytes, ct);
+        if (body.TooLarge) return (null, TypedResults.Problem(statusCode: 413, title: "Payload Too Large", detail: $"The body is at most {MaxBodyBytes} bytes."));
+        if (body.Document is not { } document) return (null, Invalid(body.Error!));
+        SocActionRequest? parsed;
+        try
+        {
+            parsed = document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Deserialize(SocApiJson.Default.SocActionRequest) : null;
+        }
+        catch (JsonException)
+        {
+            return (null, Invalid("The body may only hold \"reason\", a string."));
+        }
+        if (parsed is null) return (null, Invalid("The body must be a JSON object: {\"reason\": \"…\"}."));
+        if (parsed.Reason is { Length: > MaxReasonLength })
+            return (null, Invalid(string.Create(CultureInfo.InvariantCulture, $"The reason is at most {MaxReasonLength} characters.")));
+        return (parsed, null);
+    }
+
+    private static ProblemHttpResult Invalid(string detail) => TypedResults.Problem(statusCode: 400, title: "Invalid request", detail: detail);
+}
+
+[JsonSerializable(typeof(SocActionRequest))]
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+internal sealed partial class SocApiJson : JsonSerializerContext;
 
 /// <summary>The SOC's API: read an incident's questions with their timelines, cancel a pending question, re-ask.</summary>
 public static class QuestionEndpoints
@@ -86,8 +127,10 @@ public static class QuestionEndpoints
         await data.Questions(q => q.Id == id).SingleOrDefaultAsync(ct) is { } q ? TypedResults.Ok(QuestionView.From(q)) : TypedResults.NotFound();
 
     public static async Task<Results<Ok<QuestionView>, NotFound, ProblemHttpResult>> Cancel(
-        Guid id, SocActionRequest? request, ClaimsPrincipal user, QuestionLifecycle lifecycle, QuestionQueries data, CancellationToken ct)
+        Guid id, HttpRequest http, ClaimsPrincipal user, QuestionLifecycle lifecycle, QuestionQueries data, CancellationToken ct)
     {
+        var (request, refusal) = await SocActionRequest.ReadAsync(http, ct);
+        if (refusal is not null) return refusal;
         var result = await lifecycle.CancelAsync(id, Actor(user), request?.Reason, ct);
         return result.Status switch
         {
@@ -98,8 +141,10 @@ public static class QuestionEndpoints
     }
 
     public static async Task<Results<Created<QuestionView>, NotFound, ProblemHttpResult>> Reask(
-        Guid id, SocActionRequest? request, ClaimsPrincipal user, QuestionLifecycle lifecycle, QuestionQueries data, CancellationToken ct)
+        Guid id, HttpRequest http, ClaimsPrincipal user, QuestionLifecycle lifecycle, QuestionQueries data, CancellationToken ct)
     {
+        var (request, refusal) = await SocActionRequest.ReadAsync(http, ct);
+        if (refusal is not null) return refusal;
         var result = await lifecycle.ReaskAsync(id, Actor(user), request?.Reason, ct);
         switch (result.Status)
         {

@@ -127,12 +127,15 @@ public sealed partial class QuestionLifecycle(
         if (!question.Decide(decision, now)) return false;
         var (state, answer, by, channel, at, updated, next) =
             (question.State, question.Answer, question.AnsweredBy, question.AnswerChannel, question.AnsweredAt, question.UpdatedAt, question.Version);
+        var (byObjectId, forRecipient) = (question.AnsweredByObjectId, question.AnsweredForRecipientId);
         var changed = await db.Questions
             .Where(q => q.Id == question.Id && q.State == QuestionState.Open && q.Version == version)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(q => q.State, state)
                 .SetProperty(q => q.Answer, answer)
                 .SetProperty(q => q.AnsweredBy, by)
+                .SetProperty(q => q.AnsweredByObjectId, byObjectId)
+                .SetProperty(q => q.AnsweredForRecipientId, forRecipient)
                 .SetProperty(q => q.AnswerChannel, channel)
                 .SetProperty(q => q.AnsweredAt, at)
                 .SetProperty(q => q.UpdatedAt, updated)

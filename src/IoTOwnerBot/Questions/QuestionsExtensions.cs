@@ -8,6 +8,7 @@ public static class QuestionsExtensions
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DecisionOptions>, DecisionOptionsValidator>();
         services.AddScoped<QuestionService>();
         services.AddScoped<AnswerService>();
+        services.AddSingleton<ResponderCheck>();
         services.AddOptions<LifecycleOptions>().BindConfiguration(LifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<QuestionLifecycle>();
         services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();

@@ -56,10 +56,25 @@ public sealed partial class SentinelClient(HttpClient http, IOptions<SentinelOpt
         return list?.Entities ?? [];
     }
 
+    /// <summary>Sentinel refuses a comment longer than this (characters), for good: it would never be written.</summary>
+    public const int MaxCommentLength = 30_000;
+
+    public const string TruncatedMarker = " … [shortened to fit Sentinel's comment limit; the full text is on the question's timeline (SOC API)]";
+
+    /// <summary>The comment as it can be written: cut, with a marker, when longer than Sentinel allows.</summary>
+    public static string FitComment(string message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.Length <= MaxCommentLength) return message;
+        var cut = MaxCommentLength - TruncatedMarker.Length;
+        if (char.IsHighSurrogate(message[cut - 1])) cut--;
+        return string.Concat(message.AsSpan(0, cut), TruncatedMarker);
+    }
+
     /// <summary>Adds a comment under a caller-chosen id: a retried call with the same id never duplicates it.</summary>
     public async Task AddCommentAsync(IncidentRef incident, Guid commentId, string message, CancellationToken ct)
     {
-        var body = new CommentBody(new CommentProperties(message));
+        var body = new CommentBody(new CommentProperties(FitComment(message)));
         using var response = await http.PutAsJsonAsync(
             Url($"{incident.ArmId}/comments/{commentId:D}", _options.ApiVersion), body, SentinelJsonContext.Default.CommentBody, ct);
         await EnsureSuccessAsync(response, "add comment", ct);

@@ -81,11 +81,9 @@ public sealed class SocThreadCards(CardComposer composer)
     {
         QuestionState.Open or QuestionState.NoOwner => "pending",
         QuestionState.Expired => "expired",
-        QuestionState.Answered when q.AnsweredBy is { } by && (Mentions(by, r.DisplayName) || Mentions(by, r.UserPrincipalName) || Mentions(by, r.Mail)) => "answered",
+        QuestionState.Answered when q.AnsweredForRecipientId == r.Id => "answered",
         _ => "cancelled",
     };
-
-    private static bool Mentions(string text, string? value) => value is { Length: > 0 } && text.Contains(value, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>Durable work: create the incident's SOC thread (once per incident) and show the current round on its root.</summary>

@@ -40,12 +40,7 @@ public sealed partial class SocThreadActions(
 
         if (await RejectionAsync(activity, o, ct) is { } why)
         {
-            var who = $"{activity.From?.Name ?? "unknown"} (object id {activity.From?.AadObjectId ?? "none"})";
-            Log.Rejected(logger, questionId, verb, activity.From?.AadObjectId, why);
-            questions.Record(question, SocThreadTimeline.ActionRejected, who,
-                $"{who} tried to {(verb == SocThreadCards.CancelVerb ? "cancel" : "re-ask")} the question from the SOC channel and was refused: {why}.",
-                mirror: true, time.GetUtcNow());
-            await db.SaveChangesAsync(ct);
+            await RecordRefusedAsync(activity, verb, questionId, why, ct);
             return InvokeResponse.Error(403, "Forbidden", "Only SOC members may cancel or re-ask. The attempt was reported to the SOC.");
         }
 
@@ -67,15 +62,31 @@ public sealed partial class SocThreadActions(
         return latest is null ? InvokeResponse.Error(404, "NotFound", "This question no longer exists.") : InvokeResponse.Card(cards.Root(latest).Content);
     }
 
+    /// <summary>A refused Cancel or Re-ask: a warning in the log and a security event on the question's timeline and the incident.</summary>
+    public async Task RecordRefusedAsync(Activity activity, string verb, Guid questionId, string why, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(activity);
+        var question = await db.Questions.SingleOrDefaultAsync(q => q.Id == questionId, ct);
+        if (question is null) return;
+        var who = $"{TeamsBot.Printable(activity.From?.Name ?? "unknown")} (object id {TeamsBot.Printable(activity.From?.AadObjectId)})";
+        Log.Rejected(logger, questionId, verb, activity.From?.AadObjectId, why);
+        questions.Record(question, SocThreadTimeline.ActionRejected, who,
+            $"{who} tried to {(verb == SocThreadCards.CancelVerb ? "cancel" : "re-ask")} the question from the SOC channel and was refused: {why}.",
+            mirror: true, time.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+    }
+
     /// <summary>Why the clicker may not act, or null when they may.</summary>
     private async Task<string?> RejectionAsync(Activity activity, SocThreadOptions o, CancellationToken ct)
     {
-        var channel = (string?)activity.ChannelData?["channel"]?["id"];
+        if (!string.Equals(activity.ChannelId, TeamsBot.TeamsChannelId, StringComparison.Ordinal))
+            return "the click did not come from Microsoft Teams";
+        var channel = activity.ChannelData?.Channel?.Id;
         var conversation = activity.Conversation?.Id ?? "";
         if (!string.Equals(channel, o.ChannelId, StringComparison.Ordinal) && !conversation.StartsWith(o.ChannelId + ";", StringComparison.Ordinal))
             return "the card was not clicked in the SOC channel";
         var ours = bot.CurrentValue.EffectiveTenantId(credentials.Value);
-        if (ours is not null && !string.Equals(activity.TenantId, ours, StringComparison.OrdinalIgnoreCase))
+        if (ours is null || !string.Equals(activity.TenantId, ours, StringComparison.OrdinalIgnoreCase))
             return "the clicker is from another tenant";
         if (activity.From?.AadObjectId is not { Length: > 0 } oid) return "Teams did not say who clicked";
         if (o.Members.Any(m => string.Equals(m, oid, StringComparison.OrdinalIgnoreCase))) return null;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using IoTOwnerBot.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -22,8 +23,8 @@ internal static class BotAuthentication
         var cloud = cloudOptions.Value;
         o.MapInboundClaims = false;
         o.MetadataAddress = cloud.BotOpenIdMetadata;
-        // Plain-HTTP metadata is only ever the emulator on loopback.
-        o.RequireHttpsMetadata = credentials.Value.Mode != CredentialMode.Local;
+        // Plain-HTTP metadata is only ever the emulator on loopback, in any mode.
+        o.RequireHttpsMetadata = TransportSafety.RequiresHttpsMetadata(cloud.BotOpenIdMetadata);
         o.AutomaticRefreshInterval = TimeSpan.FromHours(24);
         o.RefreshOnIssuerKeyNotFound = true;
         o.TokenValidationParameters = new TokenValidationParameters
@@ -130,31 +131,29 @@ public sealed partial class BotEndorsements(IHttpClientFactory http, IOptions<Cl
 }
 
 /// <summary>Checks the activity against its validated token: endorsement for the channel, then the serviceUrl claim.</summary>
-internal sealed partial class BotActivityFilter(BotEndorsements endorsements, ILogger<BotActivityFilter> logger) : IEndpointFilter
+public sealed partial class BotActivityCheck(BotEndorsements endorsements, ILogger<BotActivityCheck> logger)
 {
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>The refusal to answer with, or null when the activity matches its token.</summary>
+    public async Task<ProblemHttpResult?> RefusalAsync(HttpContext http, Activity activity, CancellationToken ct)
     {
-        var http = context.HttpContext;
-        var activity = context.Arguments.OfType<Activity>().FirstOrDefault();
-        if (activity is null)
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: "The body is not an activity.");
-
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(activity);
         var kid = http.Items[BotAuthentication.KidItem] as string;
-        if (!await endorsements.IsEndorsedAsync(kid, activity.ChannelId, http.RequestAborted))
+        if (!await endorsements.IsEndorsedAsync(kid, activity.ChannelId, ct))
         {
             Log.NotEndorsed(logger, kid, activity.ChannelId);
-            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
-                detail: $"The token's signing key is not endorsed for channel '{activity.ChannelId}'.");
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                detail: "The token's signing key is not endorsed for the activity's channel.");
         }
 
         var claim = http.User.FindFirst("serviceurl")?.Value;
         if (claim is null || activity.ServiceUrl is null || !string.Equals(claim.TrimEnd('/'), activity.ServiceUrl.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
         {
-            Log.ServiceUrlMismatch(logger, activity.ServiceUrl);
-            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+            Log.ServiceUrlMismatch(logger);
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
                 detail: "The token's serviceurl claim does not match the activity's serviceUrl.");
         }
-        return await next(context);
+        return null;
     }
 
     private static partial class Log
@@ -162,7 +161,7 @@ internal sealed partial class BotActivityFilter(BotEndorsements endorsements, IL
         [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Rejected an activity: key {Kid} is not endorsed for channel {Channel}")]
         public static partial void NotEndorsed(ILogger logger, string? kid, string? channel);
 
-        [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Rejected an activity: serviceurl claim does not match serviceUrl {ServiceUrl}")]
-        public static partial void ServiceUrlMismatch(ILogger logger, string? serviceUrl);
+        [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Rejected an activity: its serviceurl claim does not match its serviceUrl")]
+        public static partial void ServiceUrlMismatch(ILogger logger);
     }
 }

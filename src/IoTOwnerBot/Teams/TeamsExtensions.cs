@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Polly;
 using Azure.Core;
 using IoTOwnerBot.Graph;
@@ -41,6 +42,7 @@ public static class TeamsExtensions
             .AddHttpMessageHandler(sp => new TeamsRateLimitHandler(sp.GetRequiredService<TeamsRateLimits>()));
         services.AddHttpClient(BotEndorsements.HttpClientName).AddStandardResilienceHandler();
         services.AddSingleton<BotEndorsements>();
+        services.AddScoped<BotActivityCheck>();
         services.AddTransient(sp => new TeamsAppInstaller(
             GraphClientFactory.Create(sp.GetRequiredService<IHttpClientFactory>().CreateClient(MicrosoftClientsExtensions.GraphClientName),
                 sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphEndpoint,
@@ -71,15 +73,54 @@ public static class TeamsExtensions
     {
         routes.MapPost(MessagesPath, HandleActivity)
             .RequireAuthorization(Policy)
-            .AddEndpointFilter<BotActivityFilter>()
             .WithName("BotMessages");
         return routes;
     }
 
-    /// <summary>Invokes are answered with their invoke response (HTTP 200, status in the body); everything else 200 empty.</summary>
-    public static async Task<Results<Ok, JsonHttpResult<InvokeResponse>>> HandleActivity(Activity activity, TeamsBot bot, CancellationToken ct)
+    /// <summary>Largest activity accepted; Teams' own messages are far smaller (a card is at most 28 KB).</summary>
+    public const int MaxActivityBytes = 256 * 1024;
+
+    /// <summary>
+    /// Reads the activity strictly (size, UTF-8, no repeated member, every field type-checked), checks it against its
+    /// validated token (<see cref="BotActivityCheck"/>), then lets the bot handle it. Invokes are answered with their
+    /// invoke response (HTTP 200, status in the body), a malformed invoke with an invoke error and HTTP 400; everything
+    /// else 200 empty.
+    /// </summary>
+    public static async Task<Results<Ok, JsonHttpResult<InvokeResponse>, ProblemHttpResult>> HandleActivity(
+        HttpContext http, TeamsBot bot, BotActivityCheck check, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(http);
+        using var body = await JsonBody.ReadAsync(http.Request, MaxActivityBytes, ct);
+        if (body.TooLarge)
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Payload Too Large", detail: $"An activity is at most {MaxActivityBytes} bytes.");
+        if (body.Document is not { } document)
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: body.Error);
+
+        var root = document.RootElement;
+        var isInvoke = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String && t.GetString() == "invoke";
+        Activity? activity;
+        string? shapeError;
+        try
+        {
+            activity = root.ValueKind == JsonValueKind.Object ? root.Deserialize(TeamsJson.Default.Activity) : null;
+            shapeError = activity is null ? "The body is not an activity." : activity.ShapeError();
+        }
+        catch (JsonException ex)
+        {
+            activity = null;
+            shapeError = ex.Path is { } path ? $"The activity's member {path} has the wrong type." : "The body is not an activity.";
+        }
+        if (activity is null || shapeError is not null)
+        {
+            return isInvoke
+                ? TypedResults.Json(InvokeResponse.Error(400, "BadRequest", shapeError!), TeamsJson.Default.InvokeResponse, statusCode: StatusCodes.Status400BadRequest)
+                : TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", detail: shapeError);
+        }
+        if (await check.RefusalAsync(http, activity, ct) is { } refusal) return refusal;
+
         var response = await bot.HandleAsync(activity, ct);
+        if (response is { StatusCode: 400 } && isInvoke)
+            return TypedResults.Json(response, TeamsJson.Default.InvokeResponse, statusCode: StatusCodes.Status400BadRequest);
         return response is null ? TypedResults.Ok() : TypedResults.Json(response, TeamsJson.Default.InvokeResponse);
     }
 }

@@ -30,10 +30,10 @@ public sealed class TeamsUser(EmulatorServer emulator, BotHost bot, string user)
         return Chat!;
     }
 
-    public Task<JsonObject> ClickAsync(string activityId, string answer, string? asUser = null, JsonObject? token = null) =>
+    public Task<JsonObject> ClickAsync(string activityId, string answer, string? asUser = null, JsonObject? token = null, string? channelId = null) =>
         PostAsync($"admin/teams/{user}/messages/{activityId}/actions", new JsonObject
         {
-            ["answer"] = answer, ["asUser"] = asUser, ["messagingEndpoint"] = Endpoint, ["token"] = token,
+            ["answer"] = answer, ["asUser"] = asUser, ["messagingEndpoint"] = Endpoint, ["token"] = token, ["channelId"] = channelId,
         });
 
     /// <summary>Replays a button as a stale client still showing it would (explicit verb and data).</summary>
@@ -46,8 +46,8 @@ public sealed class TeamsUser(EmulatorServer emulator, BotHost bot, string user)
     public Task<JsonObject> RefreshAsync(string activityId) =>
         PostAsync($"admin/teams/{user}/messages/{activityId}/actions", new JsonObject { ["refresh"] = true, ["messagingEndpoint"] = Endpoint });
 
-    public Task<JsonObject> SendAsync(JsonObject activity, JsonObject? token = null) =>
-        PostAsync($"admin/teams/{user}/activities", new JsonObject { ["activity"] = activity, ["messagingEndpoint"] = Endpoint, ["token"] = token });
+    public Task<JsonObject> SendAsync(JsonObject activity, JsonObject? token = null, string? channelId = null) =>
+        PostAsync($"admin/teams/{user}/activities", new JsonObject { ["activity"] = activity, ["messagingEndpoint"] = Endpoint, ["token"] = token, ["channelId"] = channelId });
 
     private async Task<JsonObject> PostAsync(string path, JsonObject body)
     {

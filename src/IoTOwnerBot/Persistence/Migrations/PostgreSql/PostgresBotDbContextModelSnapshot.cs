@@ -216,6 +216,13 @@ namespace IoTOwnerBot.Persistence.Migrations.PostgreSql
                     b.Property<string>("AnsweredBy")
                         .HasColumnType("text");
 
+                    b.Property<string>("AnsweredByObjectId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long?>("AnsweredForRecipientId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("CardVersions")
                         .IsRequired()
                         .HasColumnType("text");
@@ -457,7 +464,7 @@ namespace IoTOwnerBot.Persistence.Migrations.PostgreSql
                     b.ToTable("used_answer_tokens", (string)null);
                 });
 
-            modelBuilder.Entity("IoTOwnerBot.Teams.SocThread", b =>
+            modelBuilder.Entity("IoTOwnerBot.SocChannel.SocThread", b =>
                 {
                     b.Property<string>("IncidentKey")
                         .HasMaxLength(512)
@@ -495,7 +502,7 @@ namespace IoTOwnerBot.Persistence.Migrations.PostgreSql
                     b.ToTable("soc_threads", (string)null);
                 });
 
-            modelBuilder.Entity("IoTOwnerBot.Teams.SocThreadReply", b =>
+            modelBuilder.Entity("IoTOwnerBot.SocChannel.SocThreadReply", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()

@@ -205,6 +205,13 @@ namespace IoTOwnerBot.Persistence.Migrations.Sqlite
                     b.Property<string>("AnsweredBy")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AnsweredByObjectId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("AnsweredForRecipientId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CardVersions")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -440,7 +447,7 @@ namespace IoTOwnerBot.Persistence.Migrations.Sqlite
                     b.ToTable("used_answer_tokens", (string)null);
                 });
 
-            modelBuilder.Entity("IoTOwnerBot.Teams.SocThread", b =>
+            modelBuilder.Entity("IoTOwnerBot.SocChannel.SocThread", b =>
                 {
                     b.Property<string>("IncidentKey")
                         .HasMaxLength(512)
@@ -478,7 +485,7 @@ namespace IoTOwnerBot.Persistence.Migrations.Sqlite
                     b.ToTable("soc_threads", (string)null);
                 });
 
-            modelBuilder.Entity("IoTOwnerBot.Teams.SocThreadReply", b =>
+            modelBuilder.Entity("IoTOwnerBot.SocChannel.SocThreadReply", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
