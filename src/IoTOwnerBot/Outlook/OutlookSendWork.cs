@@ -147,7 +147,8 @@ public sealed partial class OutlookSendWorkHandler(
         if (!await db.Timeline.AnyAsync(t => t.QuestionId == question.Id && t.Kind == OutlookTimeline.DeliverySent && t.Message.EndsWith(marker), ct))
         {
             questions.Record(question, OutlookTimeline.DeliverySent, QuestionService.Actor,
-                $"{(work.Reminder > 0 ? $"Reminder {work.Reminder}" : "Question")} e-mailed to {recipient.Display} {marker}", mirror: true, time.GetUtcNow());
+                $"{(work.Reminder > 0 ? $"Reminder {work.Reminder}" : "Question")} e-mailed to {recipient.Display} {marker}", mirror: true, time.GetUtcNow(),
+                commentId: work.DeliveryId);
             await db.SaveChangesAsync(ct);
         }
         Log.Sent(logger, question.Id, work.DeliveryId);

@@ -123,12 +123,18 @@ public sealed partial class QuestionService(
     public static string CommentLane(Guid questionId) => $"comments:{questionId:N}";
 
     /// <summary>Appends an event; when <paramref name="mirror"/>, also the durable work that posts it as an incident comment.</summary>
-    public TimelineEvent Record(Question question, string kind, string actor, string message, bool mirror, DateTimeOffset at)
+    /// <param name="commentId">
+    /// For an event that stands for one external fact (an e-mail delivery), the comment id fixed by that fact: two
+    /// workers that record the same fact at once then enqueue the same comment work, the unique work key refuses the
+    /// second save, and the incident gets the comment once.
+    /// </param>
+    public TimelineEvent Record(Question question, string kind, string actor, string message, bool mirror, DateTimeOffset at,
+        Guid? commentId = null)
     {
         var ev = new TimelineEvent
         {
             QuestionId = question.Id, At = at, Kind = kind, Actor = actor, Message = message,
-            CommentId = mirror ? Guid.NewGuid() : null,
+            CommentId = mirror ? commentId ?? Guid.NewGuid() : null,
         };
         question.Timeline.Add(ev);
         if (mirror)
