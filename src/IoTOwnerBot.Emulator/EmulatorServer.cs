@@ -88,7 +88,8 @@ public sealed class EmulatorServer : IAsyncDisposable
         settings ??= new EmulatorSettings();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            Args = [],
+            // Its settings are read once: a file watcher per emulator would spend the user's inotify instances.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
             ApplicationName = typeof(EmulatorServer).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });

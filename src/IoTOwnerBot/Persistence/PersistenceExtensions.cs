@@ -30,6 +30,7 @@ public static class PersistenceExtensions
             StorageProvider.PostgreSql => sp.GetRequiredService<PostgresBotDbContext>(),
             var other => throw new InvalidOperationException($"Storage:Provider '{other}' is not supported."),
         });
+        services.AddHostedService<SqliteFileRelease>();
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
     }
@@ -49,11 +50,14 @@ public static class PersistenceExtensions
 
     internal static void ConfigureSqlite(DbContextOptionsBuilder options, StorageOptions storage)
     {
-        var csb = new SqliteConnectionStringBuilder(storage.ConnectionString) { DefaultTimeout = 30, Pooling = true };
-        options.UseSqlite(csb.ToString(), sqlite => sqlite
+        options.UseSqlite(SqliteConnectionString(storage), sqlite => sqlite
             .MigrationsAssembly(typeof(BotDbContext).Assembly.FullName)
             .UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
     }
+
+    /// <summary>The SQLite connection string the service uses (pooled, waiting up to 30 s for the writer lock).</summary>
+    internal static string SqliteConnectionString(StorageOptions storage) =>
+        new SqliteConnectionStringBuilder(storage.ConnectionString) { DefaultTimeout = 30, Pooling = true }.ToString();
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder options, NpgsqlDataSource dataSource) =>
         options.UseNpgsql(dataSource, npgsql => npgsql

@@ -89,6 +89,10 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         if (_sqlitePath is not null)
         {
+            // Pooled connections keep the file open after it is deleted: give them back first, or every test leaves its
+            // descriptors behind and a suite of hundreds of tests runs out of them (1,024 per process by default).
+            await using (var pooled = new Microsoft.Data.Sqlite.SqliteConnection(ConnectionString))
+                Microsoft.Data.Sqlite.SqliteConnection.ClearPool(pooled);
             foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_sqlitePath)!, Path.GetFileName(_sqlitePath) + "*"))
                 File.Delete(file);
         }
