@@ -86,8 +86,10 @@ public static class PersistenceExtensions
 
     /// <summary>
     /// Applies pending migrations. Several instances may start at once: on PostgreSQL they queue on an advisory lock
-    /// held for the whole migration, so one applies it and the others find nothing left to do; on SQLite EF Core's
-    /// migration lock does the same, and the file is switched to WAL so readers never block the writer.
+    /// held for the whole migration (a session lock: it ends with the connection of a migrator that died), so one
+    /// applies it and the others find nothing left to do. On SQLite they queue on an operating-system lock of a file
+    /// beside the database (<see cref="SqliteMigrationLock"/>), which the system lets go of when its holder dies; the
+    /// file is switched to WAL so readers never block the writer.
     /// </summary>
     public static async Task MigrateDatabaseAsync(this IServiceProvider services, CancellationToken ct = default)
     {
@@ -95,7 +97,10 @@ public static class PersistenceExtensions
         var db = scope.ServiceProvider.GetRequiredService<BotDbContext>();
         if (db.Database.IsSqlite())
         {
+            // Real time, not the service's clock: the wait is for another process, which runs on real time.
+            await using var held = await SqliteMigrationLock.AcquireAsync(db.Database.GetConnectionString(), TimeProvider.System, ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await held.ClearStaleEfLockAsync(db, scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger<SqliteMigrationLock>(), ct);
             await db.Database.MigrateAsync(ct);
             return;
         }
@@ -120,7 +125,7 @@ public static class PersistenceExtensions
     }
 
     /// <summary>The advisory lock key of schema migration (any fixed number the database's other users do not take).</summary>
-    private const long MigrationLockKey = 0x10_7A_0B_07;
+    internal const long MigrationLockKey = 0x10_7A_0B_07;
 
     private sealed class DatabaseHealthCheck(BotDbContext db) : IHealthCheck
     {

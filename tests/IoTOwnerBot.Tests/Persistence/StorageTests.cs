@@ -51,6 +51,38 @@ public sealed class StorageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStartUpKilledWhileMigrating_DoesNotKeepTheNextStartWaiting()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await (await BotHost.StartAsync(_emulator, database)).DisposeAsync();
+
+        if (database.Provider == StorageProvider.Sqlite)
+        {
+            // EF Core's lock row, as a migrator killed between taking and releasing it leaves it behind.
+            await database.ScalarAsync("INSERT INTO \"__EFMigrationsLock\" (\"Id\", \"Timestamp\") VALUES (1, '2026-01-01 00:00:00+00:00')");
+            Assert.Equal(1, await database.ScalarAsync("SELECT COUNT(*) FROM \"__EFMigrationsLock\""));
+        }
+        else
+        {
+            // A migrator that took the advisory lock and died: its session (and with it the lock) ends with its connection.
+            var csb = new Npgsql.NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false };
+            await using var migrator = new Npgsql.NpgsqlConnection(csb.ConnectionString);
+            await migrator.OpenAsync();
+            await using (var take = new Npgsql.NpgsqlCommand($"SELECT pg_advisory_lock({PersistenceExtensions.MigrationLockKey})", migrator))
+                await take.ExecuteNonQueryAsync();
+            await using (var die = new Npgsql.NpgsqlCommand("SELECT pg_terminate_backend(pg_backend_pid())", migrator))
+                await Assert.ThrowsAnyAsync<Exception>(() => die.ExecuteNonQueryAsync());
+        }
+
+        // The normal start path, bounded: before the fix it waited for the dead migrator for ever.
+        await using var bot = await Task.Run(() => BotHost.StartAsync(_emulator, database)).WaitAsync(TimeSpan.FromSeconds(90));
+        using var ready = await bot.Client.GetAsync("readyz");
+        Assert.True(ready.IsSuccessStatusCode);
+        if (database.Provider == StorageProvider.Sqlite)
+            Assert.Equal(0, await database.ScalarAsync("SELECT COUNT(*) FROM \"__EFMigrationsLock\""));
+    }
+
+    [Fact]
     public async Task EntraSignIn_OnSqlite_RefusesToStart_NamingTheKey()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
