@@ -362,7 +362,7 @@ public sealed class EmulatorState
 
     /// <summary>
     /// Delivers a message from <paramref name="sender"/> to every recipient, all or nothing. Recipients resolve by
-    /// mail or UPN; a tenant address without a mailbox fails like Exchange would; other domains go to external mailboxes.
+    /// their SMTP addresses (mail and proxy addresses); a tenant address without a mailbox fails like Exchange would; other domains go to external mailboxes.
     /// </summary>
     internal Outcome<MailMessage> Deliver(DirectoryUser sender, MailMessage message, IReadOnlyList<MailAddress> bcc, bool saveToSentItems)
     {
@@ -371,8 +371,9 @@ public sealed class EmulatorState
             var targets = new List<(string Address, bool External)>();
             foreach (var recipient in message.To.Concat(message.Cc).Concat(bcc))
             {
-                var user = _users.FirstOrDefault(u => string.Equals(u.Mail, recipient.Address, StringComparison.OrdinalIgnoreCase))
-                    ?? _users.FirstOrDefault(u => string.Equals(u.UserPrincipalName, recipient.Address, StringComparison.OrdinalIgnoreCase));
+                // Exchange delivers at any of a user's SMTP addresses (primary or alias); a UPN is not an address unless
+                // it is also one of them.
+                var user = _users.FirstOrDefault(u => u.ReceivesMailAt(recipient.Address));
                 if (user is { Mail: { } mail })
                 {
                     targets.Add((mail, false));

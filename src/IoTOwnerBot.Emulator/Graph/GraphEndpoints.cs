@@ -18,6 +18,7 @@ public static class GraphEndpoints
     public static IEndpointRouteBuilder MapGraphEndpoints(this IEndpointRouteBuilder routes)
     {
         var users = routes.MapGroup("/graph/v1.0/users");
+        users.MapGet("", ListUsers);
         users.MapGet("/{id}", GetUser);
         users.MapGet("/{id}/manager", GetManager);
         users.MapGet("/{id}/mailboxSettings", GetMailboxSettings);
@@ -32,6 +33,42 @@ public static class GraphEndpoints
         state.FindUser(id) is { } user
             ? TypedResults.Ok(UserJson(user, select, $"{emulator.GraphAudience}/v1.0/$metadata#users/$entity"))
             : UserNotFound(id);
+
+    /// <summary>
+    /// <c>GET /users</c> with the default (non-advanced) filters a directory lookup uses: <c>prop eq 'value'</c> on
+    /// id, userPrincipalName, mail and displayName, and <c>proxyAddresses/any(a:a eq 'smtp:…')</c>. Directory string
+    /// comparisons ignore case, as Entra's do; any other filter is refused the way Graph refuses it.
+    /// </summary>
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListUsers(
+        [FromQuery(Name = "$filter")] string? filter, [FromQuery(Name = "$select")] string? select, [FromQuery(Name = "$top")] int? top,
+        EmulatorState state, EmulatorContext emulator)
+    {
+        Func<DirectoryUser, bool> matches = _ => true;
+        if (!string.IsNullOrWhiteSpace(filter))
+        {
+            if (UserFilter.Parse(filter) is not { } parsed)
+            {
+                return Error(400, "Request_UnsupportedQuery", $"Unsupported or invalid query filter clause specified for resource 'User': {filter}");
+            }
+            matches = parsed;
+        }
+        if (top is < 1 or > 999)
+        {
+            return Error(400, "Request_BadRequest", $"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.");
+        }
+        var page = new JsonArray();
+        foreach (var user in state.Users.Where(matches).Take(top ?? 100))
+        {
+            var json = UserJson(user, select, "");
+            json.Remove("@odata.context");
+            page.Add(json);
+        }
+        return TypedResults.Ok(new JsonObject
+        {
+            ["@odata.context"] = $"{emulator.GraphAudience}/v1.0/$metadata#users",
+            ["value"] = page,
+        });
+    }
 
     public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> GetManager(
         string id, [FromQuery(Name = "$select")] string? select, EmulatorState state, EmulatorContext emulator)
@@ -176,6 +213,7 @@ public static class GraphEndpoints
             ["preferredLanguage"] = user.PreferredLanguage,
             ["surname"] = user.Surname,
             ["userPrincipalName"] = user.UserPrincipalName,
+            ["proxyAddresses"] = new JsonArray([.. user.EffectiveProxyAddresses.Select(a => JsonValue.Create(a))]),
         };
         var fields = string.IsNullOrWhiteSpace(select)
             ? DefaultUserFields

@@ -19,6 +19,22 @@ public sealed record DirectoryUser
     /// <summary>Manager's id or UPN.</summary>
     public string? Manager { get; init; }
 
+    /// <summary>
+    /// Every address mail to this user is delivered at, as Entra keeps them: <c>SMTP:</c> marks the primary address,
+    /// <c>smtp:</c> an alias. Left empty, a user with a mailbox has only its primary address.
+    /// </summary>
+    public IReadOnlyList<string>? ProxyAddresses { get; init; }
+
+    /// <summary>The proxy addresses Graph returns: the configured ones, or the primary address alone.</summary>
+    public IReadOnlyList<string> EffectiveProxyAddresses =>
+        ProxyAddresses is { Count: > 0 } addresses ? addresses : Mail is null ? [] : [$"SMTP:{Mail}"];
+
+    /// <summary>Whether mail to <paramref name="address"/> reaches this user (primary address or an alias).</summary>
+    public bool ReceivesMailAt(string address) =>
+        string.Equals(Mail, address, StringComparison.OrdinalIgnoreCase)
+        || EffectiveProxyAddresses.Any(p => p.StartsWith("smtp:", StringComparison.OrdinalIgnoreCase)
+                                            && string.Equals(p[5..], address, StringComparison.OrdinalIgnoreCase));
+
     public bool Matches(string idOrUpn) =>
         string.Equals(Id, idOrUpn, StringComparison.OrdinalIgnoreCase)
         || string.Equals(UserPrincipalName, idOrUpn, StringComparison.OrdinalIgnoreCase);

@@ -51,6 +51,13 @@ public sealed class EmulatorAdmin(EmulatorServer emulator) : IDisposable
         await EnsureAsync(response);
     }
 
+    /// <summary>Adds a directory user, or changes the fields given of the one with that id or UPN.</summary>
+    public async Task UpsertUserAsync(object user)
+    {
+        using var response = await _http.PostAsJsonAsync("admin/users", user);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task ClearFaultsAsync()
     {
         using var response = await _http.DeleteAsync("admin/faults");

@@ -134,6 +134,67 @@ public sealed class OwnerResolutionTests : IntegrationTest
         Assert.All(question.Devices, d => Assert.False(string.IsNullOrEmpty(d.IpAddress), $"{d.Name} has no IP address"));
     }
 
+    [Theory]
+    [InlineData("kim.lee@contoso.example")] // the primary SMTP address, not the UPN
+    [InlineData("K.Lee@Contoso.Example")] // an alias, written in another case
+    public async Task OwnerNamedByAMailAddressThatIsNotTheirUpn_IsFound_AndTheirClickIsTheirAnswer(string address)
+    {
+        await Admin.UpsertUserAsync(new
+        {
+            id = KimId,
+            userPrincipalName = "kim.lee@contosoiot.onmicrosoft.example",
+            displayName = "Kim Lee",
+            mail = "kim.lee@contoso.example",
+            proxyAddresses = KimAddresses,
+        });
+        var incident = await Admin.RaiseAsync(Samples.PlcProgramming, NoExposure);
+        await RestartBotAsync(s =>
+        {
+            s["Owners:Directory:0:DeviceName"] = DeviceName(incident);
+            s["Owners:Directory:0:Owners:0"] = address;
+        });
+
+        var question = await AskAsync(incident);
+        var owner = Assert.Single(question.Recipients);
+        Assert.True(owner.FoundInDirectory);
+        Assert.Equal(KimId, owner.ObjectId);
+        await Bot.WaitForIdleAsync();
+
+        // Outlook's click carries the user's object id and UPN, never the address the owner was named by.
+        using var outlook = new OutlookClient(Emulator);
+        var click = await outlook.ClickAsync("kim.lee@contoso.example", 0, "kim.lee@contosoiot.onmicrosoft.example");
+        await Bot.WaitForIdleAsync();
+
+        Assert.Equal(200, click.Status);
+        Assert.Contains("closed", click.CardActionStatus, StringComparison.Ordinal);
+        var comments = await Admin.CommentsAsync(incident.Name);
+        Assert.Contains(comments, c => c.Contains("answered", StringComparison.Ordinal));
+        Assert.DoesNotContain(comments, c => c.Contains("not asked", StringComparison.OrdinalIgnoreCase)
+                                             || c.Contains("refused", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task OwnerAddressNoUserAnswersTo_IsKeptAsAnAddress_AndALookupFilterIsEscaped()
+    {
+        var incident = await Admin.RaiseAsync(Samples.PlcProgramming, NoExposure);
+        await RestartBotAsync(s =>
+        {
+            s["Owners:Directory:0:DeviceName"] = DeviceName(incident);
+            s["Owners:Directory:0:Owners:0"] = "o'brien@fabrikam.example";
+        });
+
+        var question = await AskAsync(incident);
+
+        var owner = Assert.Single(question.Recipients);
+        Assert.False(owner.FoundInDirectory);
+        var lookups = await Admin.RequestsAsync("/graph/v1.0/users?");
+        Assert.Contains(lookups, r => Uri.UnescapeDataString(r.Path).Contains("mail eq 'o''brien@fabrikam.example'", StringComparison.Ordinal) && r.Status == 200);
+        Assert.Contains(lookups, r => Uri.UnescapeDataString(r.Path).Contains("proxyAddresses/any(a:a eq 'smtp:o''brien@fabrikam.example')", StringComparison.Ordinal) && r.Status == 200);
+    }
+
+    private const string KimId = "5b7f0c2e-9a41-4f6e-8d3b-2c1a0e9f7d64";
+    private static readonly string[] KimAddresses = ["SMTP:kim.lee@contoso.example", "smtp:k.lee@contoso.example"];
+
     [Fact]
     public void OwnerQuery_EscapesInterpolatedValues()
     {
