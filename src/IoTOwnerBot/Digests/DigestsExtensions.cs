@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 
+using IoTOwnerBot.Hosting;
+
 namespace IoTOwnerBot.Digests;
 
 /// <summary>
@@ -12,7 +14,7 @@ public static class DigestsExtensions
 {
     public static IServiceCollection AddDigests(this IServiceCollection services)
     {
-        services.AddOptions<DigestOptions>().BindConfiguration(DigestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DigestOptions>().BindSettings(DigestOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<DigestOptions>, DigestOptionsValidator>();
         services.AddScoped<DigestPlanner>();
         services.AddScoped<DigestAnswers>();

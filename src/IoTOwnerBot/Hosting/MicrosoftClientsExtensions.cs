@@ -16,13 +16,13 @@ public static class MicrosoftClientsExtensions
 {
     public static IServiceCollection AddMicrosoftClients(this IServiceCollection services)
     {
-        services.AddOptions<CloudOptions>().BindConfiguration(CloudOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CredentialOptions>().BindConfiguration(CredentialOptions.SectionName).ValidateOnStart();
+        services.AddOptions<CloudOptions>().BindSettings(CloudOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CredentialOptions>().BindSettings(CredentialOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CredentialOptions>, CredentialOptionsValidator>();
-        services.AddOptions<ServiceOptions>().BindConfiguration(ServiceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ServiceOptions>().BindSettings(ServiceOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServiceOptions>, ServiceOptionsValidator>();
         services.AddSingleton<IValidateOptions<CloudOptions>, CloudOptionsValidator>();
-        services.AddOptions<SentinelOptions>().BindConfiguration(SentinelOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SentinelOptions>().BindSettings(SentinelOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<SentinelOptions>, SentinelOptionsDefaults>();
         services.AddSingleton<IValidateOptions<SentinelOptions>, SentinelOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);

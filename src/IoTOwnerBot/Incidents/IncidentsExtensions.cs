@@ -17,7 +17,7 @@ public static class IncidentsExtensions
 
     public static IServiceCollection AddIncidentIntake(this IServiceCollection services)
     {
-        services.AddOptions<IntakeOptions>().BindConfiguration(IntakeOptions.SectionName).ValidateOnStart();
+        services.AddOptions<IntakeOptions>().BindSettings(IntakeOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<IntakeOptions>, IntakeOptionsValidator>();
 
         services.AddScoped<IntakeService>();

@@ -1,3 +1,5 @@
+using IoTOwnerBot.Hosting;
+
 namespace IoTOwnerBot.Jobs;
 
 /// <summary>Durable work: the queue lives in the database, the dispatcher runs it.</summary>
@@ -5,7 +7,7 @@ public static class JobsExtensions
 {
     public static IServiceCollection AddJobs(this IServiceCollection services)
     {
-        services.AddOptions<JobOptions>().BindConfiguration(JobOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<JobOptions>().BindSettings(JobOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<WorkDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkDispatcher>());

@@ -34,7 +34,7 @@ public static partial class OutlookExtensions
 
     public static IServiceCollection AddOutlook(this IServiceCollection services)
     {
-        services.AddOptions<OutlookOptions>().BindConfiguration(OutlookOptions.SectionName).ValidateOnStart();
+        services.AddOptions<OutlookOptions>().BindSettings(OutlookOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<OutlookOptions>, OutlookLocalDefaults>();
         services.AddSingleton<IValidateOptions<OutlookOptions>, OutlookOptionsValidator>();
 

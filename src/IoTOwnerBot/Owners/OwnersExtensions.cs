@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Options;
 
+using IoTOwnerBot.Hosting;
+
 namespace IoTOwnerBot.Owners;
 
 public static class OwnersExtensions
 {
     public static IServiceCollection AddOwners(this IServiceCollection services)
     {
-        services.AddOptions<OwnerOptions>().BindConfiguration(OwnerOptions.SectionName).ValidateOnStart();
+        services.AddOptions<OwnerOptions>().BindSettings(OwnerOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IPostConfigureOptions<OwnerOptions>, OwnerOptionsDefaults>();
         services.AddSingleton<IValidateOptions<OwnerOptions>, OwnerOptionsValidator>();
         services.AddScoped<IOwnerSource, PayloadOwnerSource>();

@@ -91,7 +91,7 @@ public static class QuestionEndpoints
 
     public static IServiceCollection AddSocApi(this IServiceCollection services)
     {
-        services.AddOptions<SocApiOptions>().BindConfiguration(SocApiOptions.SectionName).ValidateOnStart();
+        services.AddOptions<SocApiOptions>().BindSettings(SocApiOptions.SectionName).ValidateOnStart();
         services.AddAuthentication().AddJwtBearer(SocScheme);
         services.AddOptions<JwtBearerOptions>(SocScheme)
             .Configure<IOptions<CloudOptions>, IOptions<CredentialOptions>, IOptions<SocApiOptions>>((o, cloud, credentials, soc) =>

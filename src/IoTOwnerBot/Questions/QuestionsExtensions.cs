@@ -1,17 +1,19 @@
+using IoTOwnerBot.Hosting;
+
 namespace IoTOwnerBot.Questions;
 
 public static class QuestionsExtensions
 {
     public static IServiceCollection AddQuestions(this IServiceCollection services)
     {
-        services.AddOptions<DecisionOptions>().BindConfiguration(DecisionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DecisionOptions>().BindSettings(DecisionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DecisionOptions>, DecisionOptionsValidator>();
         services.AddScoped<QuestionService>();
         services.AddScoped<AnswerService>();
         services.AddSingleton<ResponderCheck>();
-        services.AddOptions<LifecycleOptions>().BindConfiguration(LifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LifecycleOptions>().BindSettings(LifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<QuestionLifecycle>();
-        services.AddOptions<DeliveryOptions>().BindConfiguration(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DeliveryOptions>().BindSettings(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<QuestionQueries>();
         services.AddSocApi();
         services.AddKeyedScoped<Jobs.IWorkHandler, ExpireWorkHandler>(ExpireWork.Kind);

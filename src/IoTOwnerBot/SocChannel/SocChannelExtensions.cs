@@ -17,7 +17,7 @@ public static class SocChannelExtensions
     /// <summary>The SOC channel thread: options, the planner that hears of every event and decision, its work and card actions.</summary>
     public static IServiceCollection AddSocChannel(this IServiceCollection services)
     {
-        services.AddOptions<SocThreadOptions>().BindConfiguration(SocThreadOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<SocThreadOptions>().BindSettings(SocThreadOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<SocThreadOptions>, SocThreadOptionsValidator>();
         services.AddScoped<SocThreadPlanner>();
         services.AddScoped<ITimelineObserver>(sp => sp.GetRequiredService<SocThreadPlanner>());

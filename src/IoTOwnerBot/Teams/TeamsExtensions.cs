@@ -27,7 +27,7 @@ public static class TeamsExtensions
 
     public static IServiceCollection AddTeams(this IServiceCollection services)
     {
-        services.AddOptions<BotOptions>().BindConfiguration(BotOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BotOptions>().BindSettings(BotOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<BotOptions>, BotOptionsValidator>();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, TeamsJson.Default));
 

@@ -1,4 +1,10 @@
 using IoTOwnerBot.Emulator;
+using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Owners;
+using IoTOwnerBot.Questions;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using IoTOwnerBot.SocChannel;
 using IoTOwnerBot.Tests.Infrastructure;
 
@@ -23,6 +29,8 @@ public sealed class ConfigurationTests : IAsyncLifetime
     [InlineData("Bot:AppId", "not-a-guid", "Bot:AppId")]
     [InlineData("Delivery:Mode", "Pigeon", "Delivery")]
     [InlineData("SocThread:Enabled", "true", "SocThread:ChannelId")]
+    [InlineData("Owners:Sources", "Fallback, Pigeon", "Owners:Sources: 'Pigeon'")]
+    [InlineData("Owners:Sources", "Fallback,Directory,fallback", "Owners:Sources names a source twice")]
     public async Task BadSetting_StopsTheService_NamingTheKey(string key, string value, string named)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
@@ -43,6 +51,54 @@ public sealed class ConfigurationTests : IAsyncLifetime
         using var health = await bot.Client.GetAsync("readyz");
 
         Assert.True(health.IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task AListGivenAsOneValue_ReplacesTheListOfAppSettings()
+    {
+        // appsettings.json names five sources; one value, as an environment variable gives it, names the whole list.
+        await using var bot = await BotHost.StartAsync(_emulator, configure: s =>
+        {
+            s["Owners:Sources"] = "Directory, Fallback";
+            s["Sentinel:IoTProductNames"] = "Microsoft Defender for IoT";
+            s["Owners:Directory:0:DeviceName"] = "PLC-7";
+            s["Owners:Directory:0:Owners"] = "ot.engineering@contoso.example,olivia.brown@contoso.example";
+        });
+
+        var owners = bot.Services.GetRequiredService<IOptions<OwnerOptions>>().Value;
+        Assert.Equal([OwnerSource.Directory, OwnerSource.Fallback], owners.Sources);
+        Assert.Equal(["ot.engineering@contoso.example", "olivia.brown@contoso.example"], Assert.Single(owners.Directory).Owners);
+        Assert.Equal(["Microsoft Defender for IoT"], bot.Services.GetRequiredService<IOptions<IoTOwnerBot.Sentinel.SentinelOptions>>().Value.IoTProductNames);
+    }
+
+    [Fact]
+    public void EnvironmentVariables_CanShortenAList()
+    {
+        var prefix = $"IOTOWNERBOT_TEST_{Guid.NewGuid():N}_";
+        Environment.SetEnvironmentVariable(prefix + "Owners__Sources", "Fallback");
+        try
+        {
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Owners:Sources:0"] = "Payload",
+                    ["Owners:Sources:1"] = "Fallback",
+                    ["Owners:FallbackContacts:0"] = "soc.lead@contoso.example",
+                })
+                .AddEnvironmentVariables(prefix)
+                .Build();
+            var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
+            services.AddOptions<OwnerOptions>().BindSettings(OwnerOptions.SectionName);
+
+            var owners = services.BuildServiceProvider().GetRequiredService<IOptions<OwnerOptions>>().Value;
+
+            Assert.Equal([OwnerSource.Fallback], owners.Sources);
+            Assert.Equal(["soc.lead@contoso.example"], owners.FallbackContacts);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(prefix + "Owners__Sources", null);
+        }
     }
 
     private static string Flatten(Exception e) => e.InnerException is null ? e.Message : e.Message + " | " + Flatten(e.InnerException);
