@@ -30,6 +30,8 @@ public sealed class ConfigurationTests : IAsyncLifetime
     [InlineData("Delivery:Mode", "Pigeon", "Delivery")]
     [InlineData("SocThread:Enabled", "true", "SocThread:ChannelId")]
     [InlineData("Owners:Sources", "Fallback, Pigeon", "Owners:Sources: 'Pigeon'")]
+    [InlineData("Cloud:ArmEndpoint", "http://management.contoso.example", "Cloud:ArmEndpoint must be an https:// URL")]
+    [InlineData("Service:PublicBaseUrl", "https://iotownerbot.contoso.example", "Credentials:Mode is Local")]
     [InlineData("Owners:Sources", "Fallback,Directory,fallback", "Owners:Sources names a source twice")]
     public async Task BadSetting_StopsTheService_NamingTheKey(string key, string value, string named)
     {
