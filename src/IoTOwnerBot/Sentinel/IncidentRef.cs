@@ -29,8 +29,11 @@ public sealed partial record IncidentRef(string SubscriptionId, string ResourceG
     public override string ToString() => ArmId;
 
     // Resource group names allow letters, digits, '-', '_', '.', '(' and ')'; workspace names letters, digits and '-'.
+    // Anchored, every quantifier bounded and the input at most 1,024 characters: the match takes linear time, so it has
+    // no wall-clock timeout (on a starved host a 100 ms timeout fired during start-up validation and the service
+    // could not start).
     [GeneratedRegex(
         @"^/subscriptions/(?<sub>[0-9a-fA-F-]{36})/resourceGroups/(?<rg>[-\w\._\(\)]{1,90})/providers/Microsoft\.OperationalInsights/workspaces/(?<ws>[A-Za-z0-9][A-Za-z0-9-]{2,61}[A-Za-z0-9])/providers/Microsoft\.SecurityInsights/incidents/(?<name>[A-Za-z0-9-]{1,64})$",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 100)]
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ArmIdPattern();
 }
