@@ -27,10 +27,7 @@ internal static class BenchmarkProgram
     public static async Task<int> Main(string[] args)
     {
         if (args is ["scaleout", .. var rest]) return await ScaleOutBenchmark.RunAsync(rest);
-        if (args.Contains("cards"))
-        {
-            return CardBenchmarks.Run();
-        }
+        if (args is ["cards", .. var cardArgs]) return CardBenchmarks.Run(cardArgs);
 
         var clicks = args.Select(a => a.Split('=')).Where(p => p is ["clicks", _]).Select(p => int.Parse(p[1], CultureInfo.InvariantCulture)).FirstOrDefault(200);
         await using var emulator = await EmulatorServer.StartAsync();

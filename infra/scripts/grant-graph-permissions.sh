@@ -7,11 +7,12 @@
 #   Mail.Send                                      the questions by Outlook (limit it to the sender: limit-mail-send.ps1)
 #   Mail.Read                                      the Sent Items check before a resend (never send twice)
 #   TeamsAppInstallation.ReadWriteSelfForUser.All  installing the bot's Teams app for owners who do not have it
+#   Chat.Read.All                                  after a Teams post of unknown outcome: is the card in the owner's chat?
 #   AppCatalog.Read.All                            the doctor's check that the Teams app is in the org catalog (read only)
 #   GroupMember.Read.All                           with --soc-group: SocThread:MemberGroupId membership checks
 set -euo pipefail
 principal="${1:?usage: grant-graph-permissions.sh <service identity object id> [--soc-group]}"
-permissions=(User.Read.All Mail.Send Mail.Read TeamsAppInstallation.ReadWriteSelfForUser.All AppCatalog.Read.All)
+permissions=(User.Read.All Mail.Send Mail.Read TeamsAppInstallation.ReadWriteSelfForUser.All Chat.Read.All AppCatalog.Read.All)
 [ "${2:-}" = "--soc-group" ] && permissions+=(GroupMember.Read.All)
 
 graph_app_id=00000003-0000-0000-c000-000000000000

@@ -7,7 +7,8 @@ namespace IoTOwnerBot.Emulator.Faults;
 
 /// <summary>
 /// Answers matching requests with the injected fault before any emulated service sees them, the way a throttling
-/// front door would. Admin requests are never faulted.
+/// front door would; or, for an act-first rule, after the service carried the request out, the way a gateway that
+/// times out or loses the connection would. Admin requests are never faulted.
 /// </summary>
 public sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
 {
@@ -22,9 +23,19 @@ public sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
         }
 
         context.Items[JournalMiddleware.FaultItemKey] = rule.Id;
+        if (rule.Spec.ActFirst)
+        {
+            await ActThenFailAsync(context, rule.Spec, area);
+            return;
+        }
         if (rule.Spec.DelayMs > 0)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(rule.Spec.DelayMs), state.Time, context.RequestAborted);
+        }
+        if (rule.Spec.Drop)
+        {
+            context.Abort();
+            return;
         }
         if (rule.Spec.Status is not { } status)
         {
@@ -33,6 +44,52 @@ public sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
         }
 
         if (rule.Spec.RetryAfterSeconds is { } retryAfter)
+        {
+            context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        }
+        var (code, message) = Describe(status, area, context.Request.Path);
+        await Areas.WriteErrorAsync(context, status, code, message);
+    }
+
+    /// <summary>The endpoint runs with its answer held back; then the answer is replaced, dropped, or sent late.</summary>
+    private async Task ActThenFailAsync(HttpContext context, FaultSpec spec, EmulatorArea area)
+    {
+        var original = context.Response.Body;
+        await using var held = new MemoryStream();
+        context.Response.Body = held;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+        if (spec.DelayMs > 0)
+        {
+            // The request has been carried out: a caller that gives up while waiting changes nothing.
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(spec.DelayMs), state.Time, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+        if (spec.Drop)
+        {
+            context.Abort();
+            return;
+        }
+        if (spec.Status is not { } status)
+        {
+            held.Position = 0;
+            await held.CopyToAsync(original, context.RequestAborted);
+            return;
+        }
+        context.Response.Clear();
+        if (spec.RetryAfterSeconds is { } retryAfter)
         {
             context.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         }

@@ -3,6 +3,9 @@ namespace IoTOwnerBot.Emulator.Faults;
 /// <summary>
 /// A fault to inject: the first <see cref="Times"/> requests whose method and path match get <see cref="Status"/>
 /// (with <c>Retry-After</c> when set), after <see cref="DelayMs"/>. A rule without a status only slows requests down.
+/// With <see cref="ActFirst"/> the endpoint carries the request out first and only its answer is lost: after the delay
+/// the caller gets <see cref="Status"/>, a dropped connection (<see cref="Drop"/>), or the real answer late — the
+/// "sent, but the caller cannot know" case of a gateway that times out after the service acted.
 /// </summary>
 // Properties with defaults use set, not init: source-generated deserialization assigns every init property,
 // which would replace the defaults with null/0 when a field is absent from the JSON.
@@ -14,10 +17,15 @@ public sealed record FaultSpec
     public int? RetryAfterSeconds { get; init; }
     public int DelayMs { get; init; }
     public int Times { get; set; } = 1;
+    /// <summary>The endpoint acts on the request before the fault answers (or drops) in its place.</summary>
+    public bool ActFirst { get; init; }
+    /// <summary>The connection is dropped instead of answered: the caller sees a reset, never a status.</summary>
+    public bool Drop { get; init; }
 
     internal string? Validate() =>
         Status is not null and (< 400 or > 599) ? "status must be a 4xx or 5xx code."
-        : Status is null && DelayMs <= 0 ? "A fault needs a status or a positive delayMs."
+        : Status is not null && Drop ? "A fault either answers with a status or drops the connection, not both."
+        : Status is null && !Drop && DelayMs <= 0 ? "A fault needs a status, drop or a positive delayMs."
         : Times < 1 ? "times must be at least 1."
         : DelayMs < 0 ? "delayMs must not be negative."
         : null;

@@ -12,7 +12,9 @@ namespace IoTOwnerBot.Emulator.Teams;
 /// <summary>
 /// Teams from the bot's side: the Bot Framework issuer's metadata and keys (<c>/botframework</c>), the Bot Connector
 /// REST API (<c>/teams/v3/conversations…</c>, needing the bot's Entra token for <c>{Base}botframework</c>) and Graph's
-/// per-user app installation (<c>/graph/v1.0/users/{id}/teamwork/installedApps</c>).
+/// per-user app installation (<c>/graph/v1.0/users/{id}/teamwork/installedApps</c>) with the chat between the user and
+/// the app, and the messages of that chat (<c>/graph/v1.0/chats/{chatId}/messages</c>). As in Teams, the Connector
+/// cannot list a conversation's activities (<c>GET …/activities</c> answers 405): Graph is the only way to read a chat.
 /// </summary>
 public static partial class TeamsEndpoints
 {
@@ -32,11 +34,14 @@ public static partial class TeamsEndpoints
         connector.MapPost("/{conversationId}/activities/{activityId}", ReplyToActivity);
         connector.MapPut("/{conversationId}/activities/{activityId}", UpdateActivity);
         connector.MapGet("/{conversationId}/pagedmembers", PagedMembers);
+        connector.MapGet("/{conversationId}/activities", NoActivityList);
 
         routes.MapGet("/graph/v1.0/appCatalogs/teamsApps", ListCatalogApps);
         var installed = routes.MapGroup("/graph/v1.0/users/{id}/teamwork/installedApps");
         installed.MapGet("", ListInstalledApps);
         installed.MapPost("", InstallApp);
+        installed.MapGet("/{installationId}/chat", GetInstalledAppChat);
+        routes.MapGet("/graph/v1.0/chats/{chatId}/messages", ListChatMessages);
         return routes;
     }
 
@@ -282,6 +287,194 @@ public static partial class TeamsEndpoints
             ? TypedResults.Created()
             : Error(409, "Conflict", "App is already installed.");
     }
+
+    /// <summary>Teams does not support reading a conversation's activities through the Connector.</summary>
+    public static JsonHttpResult<JsonObject> NoActivityList(HttpContext http)
+    {
+        http.Response.Headers.Allow = "POST";
+        return TypedResults.Json(new JsonObject { ["message"] = "The requested resource does not support http method 'GET'." },
+            statusCode: StatusCodes.Status405MethodNotAllowed);
+    }
+
+    /// <summary><c>GET users/{id}/teamwork/installedApps/{installationId}/chat</c>: the 1:1 chat between the user and the app.</summary>
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> GetInstalledAppChat(
+        string id, string installationId, HttpContext http, EmulatorState state, EmulatorContext emulator)
+    {
+        if (MissingRole(http.User) is { } forbidden)
+        {
+            return forbidden;
+        }
+        if (state.FindUser(id) is not { } user)
+        {
+            return UserNotFound(id);
+        }
+        if (!string.Equals(state.Teams.InstallationOf(user.Id), installationId, StringComparison.Ordinal))
+        {
+            return Error(404, "NotFound", $"The app installation '{installationId}' was not found for the user.");
+        }
+        var chatId = state.Teams.GraphChatId(user.Id);
+        return TypedResults.Ok(new JsonObject
+        {
+            ["@odata.context"] = $"{emulator.GraphAudience}/v1.0/$metadata#chats/$entity",
+            ["id"] = chatId,
+            ["topic"] = null,
+            ["chatType"] = "oneOnOne",
+            ["tenantId"] = emulator.TenantId,
+            ["webUrl"] = $"https://teams.microsoft.com/l/chat/{Uri.EscapeDataString(chatId)}/0?tenantId={emulator.TenantId}",
+        });
+    }
+
+    /// <summary>
+    /// <c>GET chats/{chatId}/messages</c>: the chat's messages as Graph <c>chatMessage</c>s, newest first. Needs the
+    /// application permission Chat.Read.All or Chat.ReadWrite.All. <c>$top</c> 1–50 (page size, default 50), pages linked by
+    /// an absolute <c>@odata.nextLink</c>; <c>$orderby</c> <c>lastModifiedDateTime desc</c> (default) or <c>createdDateTime desc</c>;
+    /// <c>$filter</c> on the ordering property only (<c>lastModifiedDateTime</c> gt/lt, <c>createdDateTime</c> lt), else ignored.
+    /// </summary>
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListChatMessages(
+        string chatId, [FromQuery(Name = "$top")] int? top, [FromQuery(Name = "$orderby")] string? orderBy,
+        [FromQuery(Name = "$filter")] string? filter, [FromQuery(Name = "$skiptoken")] string? skipToken,
+        HttpContext http, EmulatorState state, EmulatorContext emulator)
+    {
+        if (!http.User.FindAll("roles").Any(r => r.Value is ChatReadRole or "Chat.ReadWrite.All") && http.User.FindFirst("scp") is null)
+        {
+            return Error(403, "Forbidden", $"Missing role permissions on the request. API requires one of 'ChatMessage.Read.Chat, {ChatReadRole}, Chat.ReadWrite.All'.");
+        }
+        var pageSize = top ?? 50;
+        if (pageSize is < 1 or > 50)
+        {
+            return Error(400, "BadRequest", "Invalid page size specified: '" + pageSize.ToString(System.Globalization.CultureInfo.InvariantCulture) + "'. Must be between 1 and 50 inclusive.");
+        }
+        var byCreated = false;
+        if (orderBy is not null)
+        {
+            var order = OrderBy().Match(orderBy);
+            if (!order.Success)
+            {
+                return Error(400, "BadRequest", $"Unsupported orderby clause: {orderBy}. Only 'lastModifiedDateTime desc' and 'createdDateTime desc' are supported.");
+            }
+            byCreated = string.Equals(order.Groups[1].Value, "createdDateTime", StringComparison.OrdinalIgnoreCase);
+        }
+        if (state.Teams.GraphChatMessages(chatId) is not { } messages)
+        {
+            return Error(404, "NotFound", "The requested resource does not exist.");
+        }
+        DateTime When(TeamsChatMessage m) => byCreated ? m.CreatedAt : m.UpdatedAt ?? m.CreatedAt;
+        IEnumerable<TeamsChatMessage> selected = messages.OrderByDescending(When).ThenByDescending(m => m.Id, StringComparer.Ordinal);
+        if (filter is not null)
+        {
+            foreach (var clause in filter.Split(" and ", StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                var match = DateFilter().Match(clause);
+                if (!match.Success || !DateTime.TryParse(match.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture,
+                        System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+                {
+                    return Error(400, "BadRequest", $"Invalid filter clause: {clause}");
+                }
+                var created = string.Equals(match.Groups[1].Value, "createdDateTime", StringComparison.OrdinalIgnoreCase);
+                var greater = string.Equals(match.Groups[2].Value, "gt", StringComparison.OrdinalIgnoreCase);
+                // Graph applies a filter only on the property the messages are ordered by (createdDateTime: lt only).
+                if (created != byCreated || (created && greater))
+                {
+                    continue;
+                }
+                selected = greater ? selected.Where(m => When(m) > at) : selected.Where(m => When(m) < at);
+            }
+        }
+        var all = selected.ToList();
+        var skip = 0;
+        if (skipToken is not null && (!int.TryParse(System.Text.Encoding.UTF8.GetString(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.DecodeBytes(skipToken)),
+                System.Globalization.CultureInfo.InvariantCulture, out skip) || skip < 0))
+        {
+            return Error(400, "BadRequest", "Invalid skip token.");
+        }
+        var page = all.Skip(skip).Take(pageSize).ToList();
+        var botAppId = state.Teams.BotAppId;
+        var body = new JsonObject
+        {
+            ["@odata.context"] = $"{emulator.GraphAudience}/v1.0/$metadata#chats('{chatId}')/messages",
+            ["@odata.count"] = page.Count,
+            ["value"] = new JsonArray([.. page.Select(m => (JsonNode)ChatMessage(m, chatId, botAppId))]),
+        };
+        if (skip + page.Count < all.Count)
+        {
+            var query = new List<string> { $"$top={pageSize}" };
+            if (orderBy is not null) query.Add("$orderby=" + Uri.EscapeDataString(orderBy));
+            if (filter is not null) query.Add("$filter=" + Uri.EscapeDataString(filter));
+            query.Add("$skiptoken=" + Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode((skip + page.Count).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            body["@odata.nextLink"] = $"{emulator.GraphAudience}/v1.0/chats/{Uri.EscapeDataString(chatId)}/messages?{string.Join('&', query)}";
+        }
+        return TypedResults.Ok(body);
+    }
+
+    /// <summary>A bot's activity as Graph shows it: an application sender, cards as attachments whose content is the card's JSON text.</summary>
+    private static JsonObject ChatMessage(TeamsChatMessage m, string chatId, string? botAppId)
+    {
+        var attachments = new JsonArray();
+        var html = new System.Text.StringBuilder();
+        if ((string?)m.Activity["text"] is { Length: > 0 } text)
+        {
+            html.Append(System.Net.WebUtility.HtmlEncode(text));
+        }
+        var index = 0;
+        foreach (var attachment in m.Activity["attachments"]?.AsArray() ?? [])
+        {
+            var attachmentId = $"{m.Id}-{index++}";
+            html.Append(System.Globalization.CultureInfo.InvariantCulture, $"<attachment id=\"{attachmentId}\"></attachment>");
+            attachments.Add(new JsonObject
+            {
+                ["id"] = attachmentId,
+                ["contentType"] = (string?)attachment?["contentType"],
+                ["contentUrl"] = null,
+                ["content"] = attachment?["content"]?.ToJsonString(),
+                ["name"] = null,
+                ["thumbnailUrl"] = null,
+                ["teamsAppId"] = null,
+            });
+        }
+        var modified = m.UpdatedAt ?? m.CreatedAt;
+        return new JsonObject
+        {
+            ["id"] = m.Id,
+            ["replyToId"] = null,
+            ["etag"] = modified.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["messageType"] = "message",
+            ["createdDateTime"] = m.CreatedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["lastModifiedDateTime"] = modified.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["lastEditedDateTime"] = m.UpdatedAt?.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["deletedDateTime"] = null,
+            ["subject"] = null,
+            ["summary"] = null,
+            ["chatId"] = chatId,
+            ["importance"] = "normal",
+            ["locale"] = "en-us",
+            ["webUrl"] = null,
+            ["channelIdentity"] = null,
+            ["from"] = new JsonObject
+            {
+                ["application"] = new JsonObject
+                {
+                    ["@odata.type"] = "#microsoft.graph.teamworkApplicationIdentity",
+                    ["id"] = botAppId,
+                    ["displayName"] = "IoTOwnerBot",
+                    ["applicationIdentityType"] = "bot",
+                },
+                ["device"] = null,
+                ["user"] = null,
+            },
+            ["body"] = new JsonObject { ["contentType"] = "html", ["content"] = html.ToString() },
+            ["attachments"] = attachments,
+            ["mentions"] = new JsonArray(),
+            ["reactions"] = new JsonArray(),
+        };
+    }
+
+    private const string ChatReadRole = "Chat.Read.All";
+
+    [GeneratedRegex(@"^\s*(lastModifiedDateTime|createdDateTime)\s+desc\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex OrderBy();
+
+    [GeneratedRegex(@"^\s*(lastModifiedDateTime|createdDateTime)\s+(gt|lt)\s+(\S+)\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex DateFilter();
 
     private static JsonHttpResult<ErrorEnvelope>? MissingRole(ClaimsPrincipal caller) =>
         caller.FindAll("roles").Any(r => r.Value == InstallRole) || caller.FindFirst("scp") is not null

@@ -272,6 +272,44 @@ public sealed class TeamsWorld
         }
     }
 
+    /// <summary>
+    /// Graph's id of the chat between a user and the bot's app (<c>19:{userId}_{botAppId}@unq.gbl.spaces</c>), which
+    /// is not the Connector's <c>a:</c> conversation id.
+    /// </summary>
+    public string GraphChatId(string objectId)
+    {
+        lock (_gate)
+        {
+            return $"19:{objectId.ToLowerInvariant()}_{_botAppId ?? CatalogAppId}@unq.gbl.spaces";
+        }
+    }
+
+    /// <summary>The messages of a chat by its Graph id, oldest first; null for a chat that does not exist (app not installed, no conversation).</summary>
+    internal IReadOnlyList<TeamsChatMessage>? GraphChatMessages(string chatId)
+    {
+        if (!chatId.StartsWith("19:", StringComparison.Ordinal) || !chatId.EndsWith("@unq.gbl.spaces", StringComparison.Ordinal) || chatId.IndexOf('_', StringComparison.Ordinal) < 0)
+        {
+            return null;
+        }
+        var userId = chatId[3..chatId.IndexOf('_', StringComparison.Ordinal)];
+        lock (_gate)
+        {
+            if (!string.Equals(GraphChatId(userId), chatId, StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+            var key = _chats.Keys.FirstOrDefault(k => string.Equals(k, userId, StringComparison.OrdinalIgnoreCase))
+                ?? _installations.Keys.FirstOrDefault(k => string.Equals(k, userId, StringComparison.OrdinalIgnoreCase));
+            if (key is null)
+            {
+                return null;
+            }
+            return _chats.TryGetValue(key, out var chat)
+                ? [.. chat.Messages.Select(m => new TeamsChatMessage(m.Id, (JsonObject)m.Activity.DeepClone(), m.CreatedAt, m.UpdatedAt, m.Updates))]
+                : [];
+        }
+    }
+
     /// <summary>The chat of a user (object id, UPN or <c>29:</c> id), or null when the bot never talked to them.</summary>
     public TeamsChat? ChatOf(string user)
     {

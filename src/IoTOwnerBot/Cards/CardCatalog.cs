@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -36,6 +37,7 @@ public sealed partial class CardCatalog
     private readonly FrozenDictionary<string, int> _current;
     private readonly FrozenDictionary<string, JsonObject> _strings;
     private readonly FrozenDictionary<string, string> _lock;
+    private readonly ConcurrentDictionary<(string Language, string Default), JsonObject> _merged = new();
 
     private CardCatalog(
         string directory,
@@ -175,14 +177,29 @@ public sealed partial class CardCatalog
         }
 
         var language = ResolveLanguage(preferredLanguage) ?? defaultLanguage;
-        var merged = (JsonObject)fallback.DeepClone();
-        if (language != defaultLanguage)
+        var merged = _merged.GetOrAdd((language, defaultLanguage), key =>
         {
-            Overlay(merged, _strings[language]);
-        }
+            var strings = (JsonObject)fallback.DeepClone();
+            if (key.Language != key.Default)
+            {
+                Overlay(strings, _strings[key.Language]);
+            }
 
-        return (language, merged);
+            return (JsonObject)Detached(strings)!;
+        });
+
+        // Every card gets its own copy (it becomes part of that card's data); copying text values is cheap.
+        return (language, (JsonObject)merged.DeepClone());
     }
+
+    /// <summary>A copy whose text values hold plain strings instead of slices of the parsed file, so copies are cheap.</summary>
+    private static JsonNode? Detached(JsonNode? node) => node switch
+    {
+        JsonObject obj => new JsonObject(obj.Select(p => KeyValuePair.Create(p.Key, Detached(p.Value)))),
+        JsonArray array => new JsonArray(array.Select(Detached).ToArray()),
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => JsonValue.Create(value.GetValue<string>()),
+        _ => node?.DeepClone(),
+    };
 
     /// <summary>
     /// Checks the lock: every released file is present and unchanged, and every template file is released.

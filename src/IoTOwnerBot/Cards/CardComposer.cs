@@ -5,17 +5,27 @@ using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Cards;
 
-/// <summary>A rendered Adaptive Card and the template version it came from.</summary>
-public sealed record RenderedCard(string CardId, CardChannel Channel, int Version, JsonObject Content)
+/// <summary>A rendered Adaptive Card (its JSON text) and the template version it came from.</summary>
+public sealed class RenderedCard(string cardId, CardChannel channel, int version, string json)
 {
+    public string CardId { get; } = cardId;
+
+    public CardChannel Channel { get; } = channel;
+
+    public int Version { get; } = version;
+
+    /// <summary>A new JSON object of the card on every call (a Teams activity or invoke response takes ownership of it).</summary>
+    public JsonObject Content => JsonNode.Parse(json)!.AsObject();
+
     /// <summary>
-    /// The card as JSON. The default encoder escapes <c>&lt;</c>, <c>&gt;</c> and <c>&amp;</c>, so the text is safe
-    /// inside the <c>&lt;script type="application/adaptivecard+json"&gt;</c> block of an e-mail.
+    /// The card as JSON. It is escaped as <see cref="JsonNode.ToJsonString"/> with default options does (<c>&lt;</c>,
+    /// <c>&gt;</c> and <c>&amp;</c> too), so the text is safe inside the
+    /// <c>&lt;script type="application/adaptivecard+json"&gt;</c> block of an e-mail.
     /// </summary>
-    public string ToJson() => Content.ToJsonString();
+    public string ToJson() => json;
 
     /// <summary>Size as Teams counts it: UTF-16 bytes.</summary>
-    public int Utf16Size => ToJson().Length * sizeof(char);
+    public int Utf16Size => json.Length * sizeof(char);
 }
 
 /// <summary>
@@ -69,7 +79,7 @@ public sealed class CardComposer(CardCatalog catalog, IOptions<CardOptions> opti
         foreach (var budget in Budgets)
         {
             // Worst-case incidents (hundreds of devices, huge descriptions) are shown with less detail until they fit.
-            rendered = new RenderedCard(cardId, channel, version, template.RenderObject(BuildData(channel, model, budget)));
+            rendered = new RenderedCard(cardId, channel, version, template.RenderObjectJson(BuildData(channel, model, budget)));
             if (rendered.Utf16Size <= MaxCardSizeUtf16)
             {
                 return rendered;

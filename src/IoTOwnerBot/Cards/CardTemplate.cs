@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -70,20 +71,45 @@ public sealed class CardTemplate
     }
 
     /// <summary>
-    /// Renders the template with <paramref name="data"/> as <c>$root</c> and <paramref name="host"/> as <c>$host</c>;
-    /// <paramref name="time"/> is the clock of <c>utcNow()</c> and relative-time functions.
+    /// Renders the template with <paramref name="data"/> as <c>$root</c> and <paramref name="host"/> as <c>$host</c>
+    /// and returns the card's JSON text (escaped as <see cref="JsonNode.ToJsonString"/> does: <c>&lt; &gt; &amp;</c>
+    /// and non-ASCII as <c>\uXXXX</c>). <paramref name="time"/> is the clock of <c>utcNow()</c> and relative-time
+    /// functions. The compiled tree writes straight to JSON: no card tree is built.
     /// </summary>
-    public JsonNode Render(JsonNode data, JsonNode? host = null, TimeProvider? time = null)
+    public string RenderJson(JsonNode data, JsonNode? host = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var env = new RenderEnvironment(data, host, time ?? TimeProvider.System);
-        var result = _root.Render(this, new Scope(env, data, null));
-        return result ?? throw new CardTemplateException(Name, "", null, "the whole template was removed by $when");
+        var output = RenderOutput.Rent();
+        try
+        {
+            var env = new RenderEnvironment(data, host, time ?? TimeProvider.System);
+            if (!_root.Write(this, output.Writer, new Scope(env, data, null), inArray: false))
+            {
+                throw new CardTemplateException(Name, "", null, "the whole template was removed by $when");
+            }
+
+            return output.ToText();
+        }
+        finally
+        {
+            RenderOutput.Return(output);
+        }
+    }
+
+    /// <summary>Renders the template (see <see cref="RenderJson"/>) and parses the result.</summary>
+    public JsonNode Render(JsonNode data, JsonNode? host = null, TimeProvider? time = null) =>
+        JsonNode.Parse(RenderJson(data, host, time))!;
+
+    /// <summary>Renders a template whose root is an object, e.g. an Adaptive Card, to its JSON text.</summary>
+    public string RenderObjectJson(JsonNode data, JsonNode? host = null, TimeProvider? time = null)
+    {
+        var json = RenderJson(data, host, time);
+        return json.StartsWith('{') ? json : throw new CardTemplateException(Name, "", null, "the template did not render to a JSON object");
     }
 
     /// <summary>Renders a template whose root is an object, e.g. an Adaptive Card.</summary>
     public JsonObject RenderObject(JsonNode data, JsonNode? host = null, TimeProvider? time = null) =>
-        Render(data, host, time) as JsonObject ?? throw new CardTemplateException(Name, "", null, "the template did not render to a JSON object");
+        JsonNode.Parse(RenderObjectJson(data, host, time))!.AsObject();
 
     private static Node Compile(string name, JsonNode? node, string pointer)
     {
@@ -121,7 +147,7 @@ public sealed class CardTemplate
                         }
                     }
 
-                    return new ObjectNode(pointer, props, data, when);
+                    return new ObjectNode(pointer, props.Select(p => (JsonEncodedText.Encode(p.Key), p.Value)).ToArray(), data, when);
                 }
 
             case JsonArray array:
@@ -227,30 +253,84 @@ public sealed class CardTemplate
         }
     }
 
+    /// <summary>Starts an object or array in the output, refusing a card nested deeper than <see cref="MaxJsonDepth"/>.</summary>
+    private void CheckDepth(Utf8JsonWriter writer, string pointer)
+    {
+        if (writer.CurrentDepth >= MaxJsonDepth)
+        {
+            throw new CardTemplateException(Name, pointer, null, $"the card would be nested deeper than {MaxJsonDepth} levels");
+        }
+    }
+
     private sealed record Embedded(Expr Expression, string Source);
 
+    /// <summary>
+    /// A compiled template value. <see cref="Write"/> writes what it renders to: in a value position exactly one JSON
+    /// value (null when removed), inside an array zero or more items (a removed value is dropped, an array is spliced
+    /// in, as in the official engine). Returns false when it rendered to null or nothing.
+    /// </summary>
     private abstract class Node(string pointer)
     {
         public string Pointer { get; } = pointer;
 
-        public abstract JsonNode? Render(CardTemplate template, in Scope scope);
+        public abstract bool Write(CardTemplate template, Utf8JsonWriter writer, in Scope scope, bool inArray);
     }
 
     private sealed class LiteralNode(string pointer, JsonNode? value) : Node(pointer)
     {
-        public override JsonNode? Render(CardTemplate template, in Scope scope) => value?.DeepClone();
+        // Strings are encoded once; other literals (numbers as written in the template, true, false) are written as they are.
+        private readonly JsonEncodedText? _text = value?.GetValueKind() == JsonValueKind.String ? JsonEncodedText.Encode(value.GetValue<string>()) : null;
+
+        public override bool Write(CardTemplate template, Utf8JsonWriter writer, in Scope scope, bool inArray)
+        {
+            if (value is null)
+            {
+                if (!inArray)
+                {
+                    writer.WriteNullValue();
+                }
+
+                return false;
+            }
+
+            if (_text is { } text)
+            {
+                writer.WriteStringValue(text);
+            }
+            else
+            {
+                value.WriteTo(writer);
+            }
+
+            return true;
+        }
     }
 
     private sealed class ExpressionNode(string pointer, Expr expression, string source) : Node(pointer)
     {
         public Expr Expression { get; } = expression;
 
-        public override JsonNode? Render(CardTemplate template, in Scope scope)
+        public override bool Write(CardTemplate template, Utf8JsonWriter writer, in Scope scope, bool inArray)
         {
             var value = template.Evaluate(Expression, source, Pointer, scope);
             try
             {
-                return Evaluator.ToOutput(value);
+                switch (value)
+                {
+                    case null when inArray:
+                        return false;
+                    case JsonArray items when inArray:
+                        // As in the official engine: a list produced inside an array is spliced in.
+                        foreach (var item in items)
+                        {
+                            Evaluator.WriteOutput(writer, item, MaxJsonDepth);
+                        }
+
+                        return items.Count > 0;
+                    default:
+                        Evaluator.WriteOutput(writer, value, MaxJsonDepth);
+                        return value is not null;
+                }
             }
             catch (ExpressionException ex)
             {
@@ -261,102 +341,180 @@ public sealed class CardTemplate
 
     private sealed class InterpolationNode(string pointer, IReadOnlyList<object> parts, bool jsonEscape) : Node(pointer)
     {
-        public override JsonNode? Render(CardTemplate template, in Scope scope)
+        [ThreadStatic]
+        private static StringBuilder? _cached;
+
+        public override bool Write(CardTemplate template, Utf8JsonWriter writer, in Scope scope, bool inArray)
         {
-            var sb = new StringBuilder();
-            foreach (var part in parts)
+            var sb = _cached ?? new StringBuilder(256);
+            _cached = null;
+            try
             {
-                if (part is string text)
+                foreach (var part in parts)
                 {
-                    sb.Append(text);
-                    continue;
+                    if (part is string text)
+                    {
+                        sb.Append(text);
+                        continue;
+                    }
+
+                    var embedded = (Embedded)part;
+                    var value = template.Evaluate(embedded.Expression, embedded.Source, Pointer, scope);
+                    try
+                    {
+                        var piece = Evaluator.ToInterpolatedText(value);
+                        if (jsonEscape)
+                        {
+                            Evaluator.AppendJsonStringContent(sb, piece);
+                        }
+                        else
+                        {
+                            sb.Append(piece);
+                        }
+                    }
+                    catch (ExpressionException ex)
+                    {
+                        throw new CardTemplateException(template.Name, Pointer, embedded.Source, ex.Message, ex);
+                    }
                 }
 
-                var embedded = (Embedded)part;
-                var value = template.Evaluate(embedded.Expression, embedded.Source, Pointer, scope);
-                try
+                WriteString(writer, sb);
+                return true;
+            }
+            finally
+            {
+                sb.Clear();
+                if (sb.Capacity <= 16 * 1024)
                 {
-                    var piece = Evaluator.ToInterpolatedText(value);
-                    if (jsonEscape)
-                    {
-                        var quoted = new StringBuilder();
-                        Evaluator.WriteJsonString(quoted, piece);
-                        sb.Append(quoted, 1, quoted.Length - 2);
-                    }
-                    else
-                    {
-                        sb.Append(piece);
-                    }
-                }
-                catch (ExpressionException ex)
-                {
-                    throw new CardTemplateException(template.Name, Pointer, embedded.Source, ex.Message, ex);
+                    _cached = sb;
                 }
             }
+        }
 
-            return JsonValue.Create(sb.ToString());
+        private static void WriteString(Utf8JsonWriter writer, StringBuilder sb)
+        {
+            if (sb.Length <= 512)
+            {
+                Span<char> chars = stackalloc char[sb.Length];
+                sb.CopyTo(0, chars, sb.Length);
+                writer.WriteStringValue(chars);
+                return;
+            }
+
+            var rented = ArrayPool<char>.Shared.Rent(sb.Length);
+            try
+            {
+                sb.CopyTo(0, rented, sb.Length);
+                writer.WriteStringValue(rented.AsSpan(0, sb.Length));
+            }
+            finally
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
         }
     }
 
     private sealed class ArrayNode(string pointer, IReadOnlyList<Node> items) : Node(pointer)
     {
-        public override JsonNode? Render(CardTemplate template, in Scope scope)
+        public override bool Write(CardTemplate template, Utf8JsonWriter writer, in Scope scope, bool inArray)
         {
-            var result = new JsonArray();
-            foreach (var item in items)
+            // Inside an array an array's items are spliced in, as in the official engine.
+            if (!inArray)
             {
-                var rendered = item.Render(template, scope);
-                if (rendered is JsonArray spliced)
-                {
-                    // As in the official engine: arrays produced inside an array (repetitions) are spliced in.
-                    foreach (var element in spliced.ToArray())
-                    {
-                        spliced.Remove(element);
-                        result.Add(element);
-                    }
-                }
-                else if (rendered is not null)
-                {
-                    result.Add(rendered);
-                }
+                template.CheckDepth(writer, Pointer);
+                writer.WriteStartArray();
             }
 
-            return result;
+            var any = false;
+            foreach (var item in items)
+            {
+                any |= item.Write(template, writer, scope, inArray: true);
+            }
+
+            if (!inArray)
+            {
+                writer.WriteEndArray();
+                return true;
+            }
+
+            return any;
         }
     }
 
-    private sealed class ObjectNode(string pointer, IReadOnlyList<(string Key, Node Value)> props, Expr? data, Expr? when) : Node(pointer)
+    private sealed class ObjectNode(string pointer, (JsonEncodedText Key, Node Value)[] props, Expr? data, Expr? when) : Node(pointer)
     {
-        public override JsonNode? Render(CardTemplate template, in Scope scope)
+        private readonly string? _dataSource = data?.ToString();
+        private readonly string? _whenSource = when?.ToString();
+
+        public override bool Write(CardTemplate template, Utf8JsonWriter writer, in Scope scope, bool inArray)
         {
             if (data is null)
             {
-                return Include(template, scope) ? Expand(template, scope) : null;
+                return WriteOne(template, writer, scope, inArray);
             }
 
-            var context = template.Evaluate(data, data.ToString(), Pointer + "/$data", scope);
+            var context = template.Evaluate(data, _dataSource!, Pointer + "/$data", scope);
             if (context is not JsonArray items)
             {
-                var inner = scope with { Data = context };
-                return Include(template, inner) ? Expand(template, inner) : null;
+                return WriteOne(template, writer, scope with { Data = context }, inArray);
             }
 
-            var copies = new List<JsonObject>();
+            // A list $data repeats the object: none is null, one is the object, more are a list (spliced into an array).
+            Span<bool> included = items.Count <= 256 ? stackalloc bool[items.Count] : new bool[items.Count];
+            var count = 0;
             for (var i = 0; i < items.Count; i++)
             {
-                var inner = scope with { Data = items[i], Index = i };
-                if (Include(template, inner))
+                included[i] = Include(template, scope with { Data = items[i], Index = i });
+                count += included[i] ? 1 : 0;
+            }
+
+            if (count == 0)
+            {
+                if (!inArray)
                 {
-                    copies.Add(Expand(template, inner));
+                    writer.WriteNullValue();
+                }
+
+                return false;
+            }
+
+            var asList = count > 1 && !inArray;
+            if (asList)
+            {
+                template.CheckDepth(writer, Pointer);
+                writer.WriteStartArray();
+            }
+
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (included[i])
+                {
+                    Expand(template, writer, scope with { Data = items[i], Index = i });
                 }
             }
 
-            return copies.Count switch
+            if (asList)
             {
-                0 => null,
-                1 => copies[0],
-                _ => new JsonArray(copies.ToArray<JsonNode?>()),
-            };
+                writer.WriteEndArray();
+            }
+
+            return true;
+        }
+
+        private bool WriteOne(CardTemplate template, Utf8JsonWriter writer, in Scope scope, bool inArray)
+        {
+            if (Include(template, scope))
+            {
+                Expand(template, writer, scope);
+                return true;
+            }
+
+            if (!inArray)
+            {
+                writer.WriteNullValue();
+            }
+
+            return false;
         }
 
         private bool Include(CardTemplate template, in Scope scope)
@@ -366,24 +524,66 @@ public sealed class CardTemplate
                 return true;
             }
 
-            var value = template.Evaluate(when, when.ToString(), Pointer + "/$when", scope);
+            var value = template.Evaluate(when, _whenSource!, Pointer + "/$when", scope);
             return value?.GetValueKind() switch
             {
                 JsonValueKind.True => true,
                 JsonValueKind.False => false,
-                _ => throw new CardTemplateException(template.Name, Pointer + "/$when", when.ToString(), "$when must evaluate to true or false"),
+                _ => throw new CardTemplateException(template.Name, Pointer + "/$when", _whenSource, "$when must evaluate to true or false"),
             };
         }
 
-        private JsonObject Expand(CardTemplate template, in Scope scope)
+        private void Expand(CardTemplate template, Utf8JsonWriter writer, in Scope scope)
         {
-            var result = new JsonObject();
+            template.CheckDepth(writer, Pointer);
+            writer.WriteStartObject();
             foreach (var (key, value) in props)
             {
-                result[key] = value.Render(template, scope);
+                writer.WritePropertyName(key);
+                value.Write(template, writer, scope, inArray: false);
             }
 
-            return result;
+            writer.WriteEndObject();
+        }
+    }
+
+    /// <summary>A reusable output buffer and writer per thread: rendering allocates only the final text.</summary>
+    private sealed class RenderOutput
+    {
+        [ThreadStatic]
+        private static RenderOutput? _cached;
+
+        private readonly ArrayBufferWriter<byte> _buffer = new(16 * 1024);
+
+        private RenderOutput()
+        {
+            // The default encoder, as JsonNode.ToJsonString: the text is safe inside an HTML <script> block.
+            Writer = new Utf8JsonWriter(_buffer, new JsonWriterOptions { MaxDepth = MaxJsonDepth + 1 });
+        }
+
+        public Utf8JsonWriter Writer { get; }
+
+        public static RenderOutput Rent()
+        {
+            var output = _cached ?? new RenderOutput();
+            _cached = null;
+            return output;
+        }
+
+        public static void Return(RenderOutput output)
+        {
+            output._buffer.ResetWrittenCount();
+            output.Writer.Reset();
+            if (output._buffer.Capacity <= 256 * 1024)
+            {
+                _cached = output;
+            }
+        }
+
+        public string ToText()
+        {
+            Writer.Flush();
+            return Encoding.UTF8.GetString(_buffer.WrittenSpan);
         }
     }
 }

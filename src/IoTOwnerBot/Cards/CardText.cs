@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace IoTOwnerBot.Cards;
@@ -38,6 +39,11 @@ public static class CardText
 
     private static string Clean(string text, bool singleLine)
     {
+        if (!text.AsSpan().ContainsAnyInRange('\0', '\u001f') && !text.AsSpan().ContainsAnyInRange('\u007f', '\u009f'))
+        {
+            return text.Trim();
+        }
+
         var sb = new StringBuilder(text.Length);
         foreach (var c in text.Replace("\r\n", "\n", StringComparison.Ordinal))
         {
@@ -60,6 +66,11 @@ public static class CardText
 
     private static string EscapeMarkdown(string text)
     {
+        if (!NeedsEscape(text))
+        {
+            return text;
+        }
+
         var sb = new StringBuilder(text.Length + 16);
         var lineStart = true;
         for (var i = 0; i < text.Length; i++)
@@ -107,4 +118,10 @@ public static class CardText
 
         return sb.ToString();
     }
+
+    /// <summary>Whether <see cref="EscapeMarkdown"/> would change anything: a character it escapes, or a line start it looks at.</summary>
+    private static bool NeedsEscape(string text) =>
+        text.AsSpan().IndexOfAny(MarkdownSpecials) >= 0 || (text.Length > 0 && (char.IsAsciiDigit(text[0]) || text[0] is '-' or '+' or '#' or '>'));
+
+    private static readonly SearchValues<char> MarkdownSpecials = SearchValues.Create("\\*_[]`~{\n");
 }

@@ -144,6 +144,7 @@ internal sealed partial class DoctorChecks(IServiceProvider services)
         {
             needed.Add(("TeamsAppInstallation.ReadWriteSelfForUser.All", ["TeamsAppInstallation.ReadWriteForUser.All"],
                 "installing the Teams app for owners", true));
+            needed.Add(("Chat.Read.All", ["Chat.ReadWrite.All"], "finding out whether a Teams card of unknown outcome reached the owner (without it the card may be posted twice to owners only Teams reaches)", false));
             needed.Add(("AppCatalog.Read.All", ["AppCatalog.ReadWrite.All"], "the doctor's Teams catalog check", false));
         }
         if (socThread.Enabled && socThread.MemberGroupId is { Length: > 0 })

@@ -9,6 +9,8 @@ public static class JobsExtensions
     {
         services.AddOptions<JobOptions>().BindSettings(JobOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WorkSignal>();
+        services.AddSingleton<WorkMetrics>();
+        services.AddHealthChecks().AddCheck<WorkFailuresHealthCheck>("work", tags: ["ready"]);
         services.AddSingleton<WorkDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkDispatcher>());
         return services;

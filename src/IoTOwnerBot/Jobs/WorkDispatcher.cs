@@ -7,14 +7,18 @@ namespace IoTOwnerBot.Jobs;
 /// <summary>
 /// Runs due work items. Claiming is one conditional UPDATE (status pending, due, lease free), so any
 /// number of workers and instances share one queue without running an item twice at the same time.
-/// A failed attempt is retried with exponential backoff and jitter; a handler may ask for a given
-/// time instead (Retry-After). Items past their attempts are marked Failed, never silently dropped.
+/// What a failure means is decided by <see cref="DurableRetry"/>: a call that was never sent gives its attempt back, a
+/// transient failure is retried (at the service's Retry-After, or with exponential backoff and jitter) until it
+/// succeeds, and only a permanent answer, or a defect past its attempts, fails the item. A failed item is never only a
+/// log line: it goes to the question's timeline (<see cref="IWorkFailureObserver"/>), the <c>iotownerbot.work.failed</c>
+/// metric and <c>/readyz</c>.
 /// </summary>
 public sealed partial class WorkDispatcher(
     IServiceScopeFactory scopes,
     WorkSignal signal,
     TimeProvider time,
     IOptions<JobOptions> options,
+    WorkMetrics metrics,
     ILogger<WorkDispatcher> logger) : BackgroundService
 {
     private readonly string _workerId = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
@@ -83,7 +87,8 @@ public sealed partial class WorkDispatcher(
                 catch (Exception ex)
                 {
                     Log.AttemptFailed(logger, item.Kind, item.Attempts, ex.Message);
-                    result = WorkResult.RetryAt(time.GetUtcNow() + Backoff(item.Attempts), $"{ex.GetType().Name}: {ex.Message}");
+                    result = DurableRetry.Classify(ex, time.GetUtcNow(), Backoff, item.Attempts)
+                             ?? WorkResult.RetryAt(time.GetUtcNow() + Backoff(item.Attempts), $"{ex.GetType().Name}: {ex.Message}");
                 }
                 await heartbeat.CancelAsync();
                 await renewing;
@@ -167,7 +172,19 @@ public sealed partial class WorkDispatcher(
                     .SetProperty(w => w.LeaseOwner, (string?)null)
                     .SetProperty(w => w.LeaseUntil, (DateTimeOffset?)null), ct);
                 break;
-            case WorkResult.RetryResult retry when item.Attempts < _options.MaxAttempts:
+            case WorkResult.NotSentResult notSent:
+                // Nothing left the process: the attempt is given back, so a breaker that stays open never exhausts an item.
+                metrics.NotSent(item.Kind);
+                var resend = notSent.At > now ? notSent.At : now;
+                await mine.ExecuteUpdateAsync(s => s
+                    .SetProperty(w => w.DueAt, resend)
+                    .SetProperty(w => w.Attempts, w => w.Attempts - 1)
+                    .SetProperty(w => w.LastError, Truncate(notSent.Reason))
+                    .SetProperty(w => w.LeaseOwner, (string?)null)
+                    .SetProperty(w => w.LeaseUntil, (DateTimeOffset?)null), ct);
+                break;
+            case WorkResult.RetryResult retry when retry.Transient || item.Attempts < _options.MaxAttempts:
+                metrics.Retried(item.Kind);
                 var due = retry.At > now ? retry.At : now;
                 await mine.ExecuteUpdateAsync(s => s
                     .SetProperty(w => w.DueAt, due)
@@ -176,23 +193,41 @@ public sealed partial class WorkDispatcher(
                     .SetProperty(w => w.LeaseUntil, (DateTimeOffset?)null), ct);
                 break;
             case WorkResult.RetryResult retry:
-                Log.GaveUp(logger, item.Kind, item.Attempts, retry.Reason);
-                await FailAsync(mine, retry.Reason, now, ct);
+                await FailAsync(item, retry.Reason, now, ct);
                 break;
             case WorkResult.FailResult fail:
-                Log.GaveUp(logger, item.Kind, item.Attempts, fail.Reason);
-                await FailAsync(mine, fail.Reason, now, ct);
+                await FailAsync(item, fail.Reason, now, ct);
                 break;
         }
     }
 
-    private static Task<int> FailAsync(IQueryable<WorkItem> mine, string reason, DateTimeOffset now, CancellationToken ct) =>
-        mine.ExecuteUpdateAsync(s => s
-            .SetProperty(w => w.Status, WorkStatus.Failed)
-            .SetProperty(w => w.LastError, Truncate(reason))
-            .SetProperty(w => w.CompletedAt, now)
-            .SetProperty(w => w.LeaseOwner, (string?)null)
-            .SetProperty(w => w.LeaseUntil, (DateTimeOffset?)null), ct);
+    /// <summary>
+    /// Marks the item failed and, in the same transaction, tells the observers (the question's timeline), so a crash
+    /// cannot leave a failed item that nobody was told of. Then the metric and the log.
+    /// </summary>
+    private async Task FailAsync(WorkItem item, string reason, DateTimeOffset now, CancellationToken ct)
+    {
+        // A fresh scope: whatever the handler left tracked in its own context must not be saved with the failure.
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<BotDbContext>();
+        var observers = scope.ServiceProvider.GetServices<IWorkFailureObserver>().ToList();
+        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        {
+            var rows = await db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == item.LeaseOwner && w.Status == WorkStatus.Pending)
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(w => w.Status, WorkStatus.Failed)
+                    .SetProperty(w => w.LastError, Truncate(reason))
+                    .SetProperty(w => w.CompletedAt, now)
+                    .SetProperty(w => w.LeaseOwner, (string?)null)
+                    .SetProperty(w => w.LeaseUntil, (DateTimeOffset?)null), ct);
+            // Someone else's claim now (this worker's lease ran out): theirs to finish.
+            if (rows != 1) return;
+            foreach (var observer in observers) await observer.FailedAsync(item, reason, now, ct);
+            await transaction.CommitAsync(ct);
+        }
+        metrics.Failed(item.Kind);
+        Log.GaveUp(logger, item.Kind, item.Attempts, reason);
+    }
 
     /// <summary>Exponential backoff with full jitter, capped.</summary>
     public TimeSpan Backoff(int attempt)

@@ -26,6 +26,14 @@ public sealed class WorkItem
     public string? LeaseOwner { get; set; }
     public DateTimeOffset? LeaseUntil { get; set; }
     public string? LastError { get; set; }
+    /// <summary>
+    /// When an attempt last started a side effect that a provider may carry out without our knowing (sendMail, a
+    /// Teams post). Committed before the call and kept when the attempt is handed back or fails, so every later
+    /// attempt knows it must first find out whether the effect already happened.
+    /// </summary>
+    public DateTimeOffset? EffectStartedAt { get; set; }
+    /// <summary>What the effect says (e.g. a comment's text), decided once before it is first written and replayed by every re-run.</summary>
+    public string? EffectText { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
 }

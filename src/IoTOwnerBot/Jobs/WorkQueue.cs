@@ -11,8 +11,25 @@ public abstract record WorkResult
     public static WorkResult RetryAt(DateTimeOffset at, string reason) => new RetryResult(at, reason);
     public static WorkResult Fail(string reason) => new FailResult(reason);
 
+    /// <summary>
+    /// A transient failure (throttling, server trouble, a timeout, a lost connection): tried again at <paramref name="at"/>
+    /// however many attempts it took, because the effect is still owed. Only a permanent answer ends it.
+    /// </summary>
+    public static WorkResult Later(DateTimeOffset at, string reason) => new RetryResult(at, reason) { Transient = true };
+
+    /// <summary>
+    /// Nothing was sent (a circuit breaker or rate limiter refused the call before it left): tried again at
+    /// <paramref name="at"/>, and the attempt is given back.
+    /// </summary>
+    public static WorkResult NotSent(DateTimeOffset at, string reason) => new NotSentResult(at, reason);
+
     internal sealed record DoneResult : WorkResult;
-    internal sealed record RetryResult(DateTimeOffset At, string Reason) : WorkResult;
+    internal sealed record RetryResult(DateTimeOffset At, string Reason) : WorkResult
+    {
+        /// <summary>True: never given up on for the number of attempts.</summary>
+        public bool Transient { get; init; }
+    }
+    internal sealed record NotSentResult(DateTimeOffset At, string Reason) : WorkResult;
     internal sealed record FailResult(string Reason) : WorkResult;
 }
 
@@ -46,7 +63,7 @@ public static class WorkQueueExtensions
             QuestionId = questionId,
             Lane = lane,
             // Left unset where the store numbers items itself.
-            Sequence = db.NumbersWorkItems ? 0 : WorkSequence.Next(),
+            Sequence = db.NumbersWorkItems ? 0 : WorkSequence.Next(db.Time),
             Payload = JsonSerializer.Serialize(payload, JobJson.Options),
             Status = WorkStatus.Pending,
             DueAt = dueAt,
@@ -66,17 +83,17 @@ public static class WorkQueueExtensions
         ex.InnerException?.Message.Contains("duplicate key value", StringComparison.OrdinalIgnoreCase) == true;
 }
 
-/// <summary>Increasing numbers for ordering work within a lane: the clock's ticks, never repeating within a process.</summary>
+/// <summary>Increasing numbers for ordering work within a lane: the service clock's ticks, never repeating within a process.</summary>
 internal static class WorkSequence
 {
     private static long _last;
 
-    public static long Next()
+    public static long Next(TimeProvider time)
     {
         while (true)
         {
             var last = Interlocked.Read(ref _last);
-            var next = Math.Max(last + 1, DateTime.UtcNow.Ticks);
+            var next = Math.Max(last + 1, time.GetUtcNow().UtcTicks);
             if (Interlocked.CompareExchange(ref _last, next, last) == last) return next;
         }
     }
@@ -85,4 +102,65 @@ internal static class WorkSequence
 internal static class JobJson
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+}
+
+/// <summary>
+/// The facts a handler records about its side effect while it runs, each committed at once (outside the handler's own
+/// unit of work) and only while the claim is still the caller's.
+/// </summary>
+public static class WorkEffects
+{
+    /// <summary>
+    /// Records that this attempt is about to call the provider, before the call: from now on the outcome is uncertain
+    /// until the provider says otherwise. False when the claim is no longer this worker's (do not call).
+    /// </summary>
+    public static async Task<bool> BeginEffectAsync(this BotDbContext db, WorkItem item, DateTimeOffset now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(item);
+        var updated = await db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == item.LeaseOwner && w.Status == WorkStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.EffectStartedAt, now), ct);
+        if (updated == 1) item.EffectStartedAt = now;
+        return updated == 1;
+    }
+
+    /// <summary>
+    /// Puts back what was known before this attempt, when the provider refused the call outright (e.g. 429): this
+    /// attempt reached nothing, so only an earlier attempt's uncertainty remains.
+    /// </summary>
+    public static async Task RestoreEffectAsync(this BotDbContext db, WorkItem item, DateTimeOffset? before, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(item);
+        var updated = await db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == item.LeaseOwner && w.Status == WorkStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.EffectStartedAt, before), ct);
+        if (updated == 1) item.EffectStartedAt = before;
+    }
+
+    /// <summary>
+    /// Stores the text of the effect the first time one is decided, and returns the text to use: the stored one when an
+    /// earlier attempt already decided it. Null when the claim is no longer this worker's.
+    /// </summary>
+    public static async Task<string?> DecideEffectTextAsync(this BotDbContext db, WorkItem item, string text, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(item);
+        if (item.EffectText is { } decided) return decided;
+        var updated = await db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == item.LeaseOwner && w.Status == WorkStatus.Pending && w.EffectText == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.EffectText, text), ct);
+        if (updated == 1) return item.EffectText = text;
+        return item.EffectText = await db.WorkItems.AsNoTracking().Where(w => w.Id == item.Id && w.LeaseOwner == item.LeaseOwner)
+            .Select(w => w.EffectText).SingleOrDefaultAsync(ct);
+    }
+
+    /// <summary>Replaces the stored text: the effect was not written after all and a new text is decided for it.</summary>
+    public static async Task<bool> RedecideEffectTextAsync(this BotDbContext db, WorkItem item, string text, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(item);
+        var updated = await db.WorkItems.Where(w => w.Id == item.Id && w.LeaseOwner == item.LeaseOwner && w.Status == WorkStatus.Pending)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.EffectText, text), ct);
+        if (updated == 1) item.EffectText = text;
+        return updated == 1;
+    }
 }

@@ -75,9 +75,10 @@ public static class OutlookTimeline
 /// <summary>
 /// Sends one question e-mail, never twice. With digests on, it first asks <see cref="DigestPlanner"/> whether the owner
 /// has other questions waiting: then they all go out in one digest (<see cref="OutlookDigestWorkHandler"/>) instead. Graph's sendMail is not idempotent, so every message carries the work's
-/// delivery id (an internet header and a named property). The first attempt sends straight away. Any later attempt
-/// (after a 5xx, a timeout or a crash, when Graph may have sent it after all) first looks for that id in the sender's
-/// Sent Items and sends only if it is not there. Uncertain failures wait <see cref="OutlookOptions.UncertainSendRecheckDelay"/>
+/// delivery id (an internet header and a named property). Every attempt records that it is about to call sendMail
+/// before it does (<see cref="WorkItem.EffectStartedAt"/>); an attempt that finds such a record (after a 5xx, a timeout,
+/// a crash or a graceful stop, when Graph may have sent it after all) first looks for that id in the sender's Sent Items
+/// and sends only if it is not there. Uncertain failures wait <see cref="OutlookOptions.UncertainSendRecheckDelay"/>
 /// so Exchange has saved the copy before we look. Definite failures go on the question's timeline.
 /// </summary>
 public sealed partial class OutlookSendWorkHandler(
@@ -108,10 +109,13 @@ public sealed partial class OutlookSendWorkHandler(
         if (recipient is null) return WorkResult.Fail($"Question {work.QuestionId} has no recipient {work.Address}.");
         var sender = options.CurrentValue.SenderMailbox!;
 
-        if (item.Attempts > 1 && await mailer.WasSentAsync(sender, work.DeliveryId, ct))
+        switch (await EarlierAttemptAsync(item, mailer, sender, work.DeliveryId, options.CurrentValue, time, ct))
         {
-            Log.FoundInSentItems(logger, question.Id, work.DeliveryId);
-            return await SentAsync(question, recipient, work, ct);
+            case EarlierSend.Sent:
+                Log.FoundInSentItems(logger, question.Id, work.DeliveryId);
+                return await SentAsync(question, recipient, work, ct);
+            case EarlierSend.TooSoon:
+                return WorkResult.RetryAt(item.EffectStartedAt!.Value + options.CurrentValue.UncertainSendRecheckDelay, "an earlier sendMail may not be in Sent Items yet");
         }
         if (question.State != QuestionState.Open)
         {
@@ -121,9 +125,12 @@ public sealed partial class OutlookSendWorkHandler(
 
         var (mail, _) = messages.Question(question, recipient);
         if (work.Reminder > 0) mail = mail with { Subject = $"{messages.ReminderPrefix(recipient)} {mail.Subject}" };
+        var before = item.EffectStartedAt;
+        if (!await db.BeginEffectAsync(item, time.GetUtcNow(), ct)) return WorkResult.RetryAt(time.GetUtcNow(), "another worker took the e-mail over");
         switch (await TrySendAsync(mailer, sender, mail, work.DeliveryId, options.CurrentValue, time, ct))
         {
             case SendAttempt.Later later:
+                if (later.NotSent) await db.RestoreEffectAsync(item, before, ct);
                 return await RetryAsync(item, question, recipient, later.At, later.Reason, ct);
             case SendAttempt.Refused refused:
                 await FailedAsync(question, recipient, refused.Why, ct);
@@ -165,11 +172,28 @@ public sealed partial class OutlookSendWorkHandler(
         Log.Failed(logger, question.Id, why);
     }
 
+    internal enum EarlierSend { None, NotSent, Sent, TooSoon }
+
+    /// <summary>
+    /// Whether an earlier attempt of this work may have reached Graph (its start is recorded before every sendMail and
+    /// survives crashes, failures and hand-backs on shutdown) and, if so, whether its message is in the sender's Sent
+    /// Items. Looking sooner than <see cref="OutlookOptions.UncertainSendRecheckDelay"/> after that start could miss a
+    /// copy Exchange has not saved yet, so that is <see cref="EarlierSend.TooSoon"/>.
+    /// </summary>
+    internal static async Task<EarlierSend> EarlierAttemptAsync(WorkItem item, OutlookMailer mailer, string sender, Guid deliveryId,
+        OutlookOptions options, TimeProvider time, CancellationToken ct)
+    {
+        if (item.EffectStartedAt is not { } started) return EarlierSend.None;
+        if (started + options.UncertainSendRecheckDelay > time.GetUtcNow()) return EarlierSend.TooSoon;
+        return await mailer.WasSentAsync(sender, deliveryId, ct) ? EarlierSend.Sent : EarlierSend.NotSent;
+    }
+
     /// <summary>How one sendMail went: sent, to be retried (refused with 429, or outcome unknown), or refused for good.</summary>
     internal abstract record SendAttempt
     {
         public sealed record Sent : SendAttempt;
-        public sealed record Later(DateTimeOffset At, string Reason) : SendAttempt;
+        /// <param name="NotSent">True when Graph refused the message (429): this attempt certainly sent nothing.</param>
+        public sealed record Later(DateTimeOffset At, string Reason, bool NotSent = false) : SendAttempt;
         public sealed record Refused(string Why, string Summary) : SendAttempt;
     }
 
@@ -188,7 +212,7 @@ public sealed partial class OutlookSendWorkHandler(
         }
         catch (ODataError error) when (error.ResponseStatusCode == (int)HttpStatusCode.TooManyRequests)
         {
-            return new SendAttempt.Later(time.GetUtcNow() + RetryAfter(error, time.GetUtcNow()), "Graph throttled sendMail (429)");
+            return new SendAttempt.Later(time.GetUtcNow() + RetryAfter(error, time.GetUtcNow()), "Graph throttled sendMail (429)", NotSent: true);
         }
         catch (ODataError error) when (error.ResponseStatusCode is >= 400 and < 500)
         {
@@ -233,7 +257,7 @@ public sealed partial class OutlookSendWorkHandler(
 
 /// <summary>
 /// Sends one digest e-mail, never twice, as <see cref="OutlookSendWorkHandler"/> sends a question: the digest's delivery
-/// id is on the message, and any attempt after the first looks in Sent Items before sending. Every question of the
+/// id is on the message, and any attempt after one that may have reached Graph looks in Sent Items before sending. Every question of the
 /// digest gets its own timeline entry; if the e-mail is refused for good, each is reported on its incident and the
 /// owner is asked in Teams.
 /// </summary>
@@ -261,10 +285,13 @@ public sealed partial class OutlookDigestWorkHandler(
         var sender = options.CurrentValue.SenderMailbox!;
         var digest = view.Digest;
 
-        if (item.Attempts > 1 && await mailer.WasSentAsync(sender, digest.DeliveryId, ct))
+        switch (await OutlookSendWorkHandler.EarlierAttemptAsync(item, mailer, sender, digest.DeliveryId, options.CurrentValue, time, ct))
         {
-            Log.FoundInSentItems(logger, digest.Id, digest.DeliveryId);
-            return await SentAsync(view, recipient, ct);
+            case OutlookSendWorkHandler.EarlierSend.Sent:
+                Log.FoundInSentItems(logger, digest.Id, digest.DeliveryId);
+                return await SentAsync(view, recipient, ct);
+            case OutlookSendWorkHandler.EarlierSend.TooSoon:
+                return WorkResult.RetryAt(item.EffectStartedAt!.Value + options.CurrentValue.UncertainSendRecheckDelay, "an earlier sendMail may not be in Sent Items yet");
         }
         // Every question was decided (another owner, the SOC) before the digest went out: nothing to ask any more.
         if (view.OpenCount == 0) return WorkResult.Done;
@@ -275,9 +302,12 @@ public sealed partial class OutlookDigestWorkHandler(
             await db.Digests.Where(d => d.Id == digest.Id).ExecuteUpdateAsync(s => s.SetProperty(d => d.CardVersions, digest.CardVersions), ct);
         }
         var (mail, _) = messages.Digest(view, recipient);
+        var before = item.EffectStartedAt;
+        if (!await db.BeginEffectAsync(item, time.GetUtcNow(), ct)) return WorkResult.RetryAt(time.GetUtcNow(), "another worker took the digest over");
         switch (await OutlookSendWorkHandler.TrySendAsync(mailer, sender, mail, digest.DeliveryId, options.CurrentValue, time, ct))
         {
             case OutlookSendWorkHandler.SendAttempt.Later later:
+                if (later.NotSent) await db.RestoreEffectAsync(item, before, ct);
                 Log.WillRetry(logger, digest.Id, later.Reason, later.At);
                 if (item.Attempts < jobs.Value.MaxAttempts) return WorkResult.RetryAt(later.At, later.Reason);
                 await FailedAsync(view, recipient, $"the e-mail could not be sent after {item.Attempts} attempts ({later.Reason})", ct);

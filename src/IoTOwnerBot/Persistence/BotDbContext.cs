@@ -7,6 +7,7 @@ using IoTOwnerBot.SocChannel;
 using IoTOwnerBot.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace IoTOwnerBot.Persistence;
@@ -165,6 +166,10 @@ public abstract class BotDbContext(DbContextOptions options) : DbContext(options
 
     /// <summary>True when the store numbers work items itself (see <see cref="WorkItem.Sequence"/>).</summary>
     internal bool NumbersWorkItems => Database.IsNpgsql();
+
+    /// <summary>The service's clock (the application's <see cref="TimeProvider"/>), for what the store stamps itself.</summary>
+    internal TimeProvider Time => this.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.ApplicationServiceProvider
+        ?.GetService<TimeProvider>() ?? TimeProvider.System;
 
     private static ValueConverter<T, string> JsonConverter<T>() where T : new() => new(
         v => JsonSerializer.Serialize(v, JsonSerializerOptions.Default),

@@ -39,7 +39,7 @@ internal sealed partial class SqliteMigrationLock : IAsyncDisposable
                 // FileShare.None is an exclusive advisory lock (flock on Unix, a share lock on Windows): held only while open.
                 return new SqliteMigrationLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None));
             }
-            catch (IOException)
+            catch (IOException ex) when (ex is not (FileNotFoundException or DirectoryNotFoundException or PathTooLongException))
             {
                 // Another live process is migrating; it lets go when done or when it dies.
                 await Task.Delay(RetryDelay, time, ct);

@@ -266,4 +266,6 @@ public static class TimelineKinds
     public const string Expired = "question.expired";
     public const string Reminded = "question.reminded";
     public const string Escalated = "question.escalated";
+    /// <summary>A side effect of the question (a comment, an incident update, a delivery) failed for good.</summary>
+    public const string WorkFailed = "work.failed";
 }

@@ -15,6 +15,7 @@ public static class QuestionsExtensions
         services.AddScoped<QuestionLifecycle>();
         services.AddOptions<DeliveryOptions>().BindSettings(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<QuestionQueries>();
+        services.AddScoped<Jobs.IWorkFailureObserver, WorkFailureTimeline>();
         services.AddSocApi();
         services.AddKeyedScoped<Jobs.IWorkHandler, ExpireWorkHandler>(ExpireWork.Kind);
         services.AddKeyedScoped<Jobs.IWorkHandler, RemindWorkHandler>(RemindWork.Kind);

@@ -1,15 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
+using IoTOwnerBot.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Sentinel;
 
 /// <summary>
 /// Typed client for the Microsoft Sentinel incidents REST API (Microsoft.SecurityInsights on ARM).
-/// Retries of transient failures and 429s live in the HTTP pipeline; this class owns the protocol:
-/// api-versions, paging, and the GET → modify → PUT update with the etag, re-applied on 409.
+/// This class owns the protocol: api-versions, paging, and the GET → modify → PUT update with the etag, re-applied on
+/// 409. The HTTP pipeline retries a failed request at most once and leaves throttling to the caller; what is left is
+/// thrown as <see cref="SentinelException"/> with the service's Retry-After, for durable work to schedule.
 /// </summary>
-public sealed partial class SentinelClient(HttpClient http, IOptions<SentinelOptions> options, ILogger<SentinelClient> logger)
+public sealed partial class SentinelClient(HttpClient http, IOptions<SentinelOptions> options, TimeProvider time, ILogger<SentinelClient> logger)
 {
     private readonly SentinelOptions _options = options.Value;
 
@@ -85,8 +87,10 @@ public sealed partial class SentinelClient(HttpClient http, IOptions<SentinelOpt
     /// On 409 (someone else wrote in between) it reads again and re-applies the change. <paramref name="change"/>
     /// returns null when nothing needs writing (e.g. an analyst already closed the incident).
     /// </summary>
+    /// <param name="beforeWrite">Called right before each PUT, when a change is about to be written (to record what it says first).</param>
     public async Task<IncidentResource?> UpdateIncidentAsync(
-        IncidentRef incident, Func<IncidentProperties, IncidentProperties?> change, CancellationToken ct)
+        IncidentRef incident, Func<IncidentProperties, IncidentProperties?> change, CancellationToken ct,
+        Func<CancellationToken, Task>? beforeWrite = null)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -95,6 +99,7 @@ public sealed partial class SentinelClient(HttpClient http, IOptions<SentinelOpt
             var changed = change(current.Properties);
             if (changed is null) return current;
 
+            if (beforeWrite is not null) await beforeWrite(ct);
             var body = new IncidentResource { Etag = current.Etag, Properties = changed.ForUpdate() };
             using var response = await http.PutAsJsonAsync(Url(incident.ArmId, _options.ApiVersion), body,
                 SentinelJsonContext.Default.IncidentResource, ct);
@@ -121,7 +126,7 @@ public sealed partial class SentinelClient(HttpClient http, IOptions<SentinelOpt
     private static string Url(string path, string apiVersion) =>
         $"{path.TrimStart('/')}?api-version={Uri.EscapeDataString(apiVersion)}";
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, CancellationToken ct)
+    private async Task EnsureSuccessAsync(HttpResponseMessage response, string operation, CancellationToken ct)
     {
         if (response.IsSuccessStatusCode) return;
         CloudError? error = null;
@@ -133,7 +138,10 @@ public sealed partial class SentinelClient(HttpClient http, IOptions<SentinelOpt
         {
             // Not a CloudError body (a gateway page, say); the status code is what matters.
         }
-        throw new SentinelException(response.StatusCode, error?.Code, $"Sentinel {operation} failed: {(int)response.StatusCode} {error?.Code} {error?.Message}".TrimEnd());
+        throw new SentinelException(response.StatusCode, error?.Code, $"Sentinel {operation} failed: {(int)response.StatusCode} {error?.Code} {error?.Message}".TrimEnd())
+        {
+            RetryAfter = DurableRetry.RetryAfter(response.Headers.RetryAfter, time.GetUtcNow()),
+        };
     }
 
     private static partial class Log
@@ -143,11 +151,18 @@ public sealed partial class SentinelClient(HttpClient http, IOptions<SentinelOpt
     }
 }
 
-public sealed class SentinelException(HttpStatusCode status, string? code, string message) : Exception(message)
+public sealed class SentinelException(HttpStatusCode status, string? code, string message) : Exception(message), IRemoteFailure
 {
     public HttpStatusCode Status { get; } = status;
     public string? Code { get; } = code;
 
-    /// <summary>Worth retrying later: throttling, server trouble, or a conflict that outlived the retries.</summary>
+    /// <summary>
+    /// Worth retrying later: throttling (429), server trouble (5xx), a timeout (408), or a conflict (409) that outlived
+    /// the re-reads. Any other answer (400 a body Sentinel refuses, 401/403 missing rights, 404 no such incident) is
+    /// permanent: the same request would get it again.
+    /// </summary>
     public bool IsTransient => Status is HttpStatusCode.TooManyRequests or HttpStatusCode.Conflict or HttpStatusCode.RequestTimeout || (int)Status >= 500;
+
+    /// <summary>Sentinel's (ARM's) Retry-After, when it sent one.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -15,7 +15,7 @@ namespace IoTOwnerBot.Teams;
 /// 5xx honouring Retry-After; what is left is thrown as <see cref="ConnectorException"/>. Calls go only to service URLs
 /// from validated activities or configuration.
 /// </summary>
-public sealed class BotConnectorClient(HttpClient http, IOptions<BotOptions> bot)
+public sealed class BotConnectorClient(HttpClient http, IOptions<BotOptions> bot, TimeProvider time)
 {
     public async Task<string> CreateConversationAsync(string serviceUrl, string memberId, string tenantId, CancellationToken ct)
     {
@@ -110,7 +110,7 @@ public sealed class BotConnectorClient(HttpClient http, IOptions<BotOptions> bot
 
     private static Uri Url(string serviceUrl, string path) => new(serviceUrl.TrimEnd('/') + "/" + path);
 
-    private static async Task<T?> ReadAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
+    private async Task<T?> ReadAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken ct)
     {
         var text = await response.Content.ReadAsStringAsync(ct);
         if (!response.IsSuccessStatusCode)
@@ -125,19 +125,16 @@ public sealed class BotConnectorClient(HttpClient http, IOptions<BotOptions> bot
             {
                 // not the Connector's error shape
             }
-            throw new ConnectorException(response.StatusCode, code, message ?? Truncate(text), RetryAfter(response));
+            throw new ConnectorException(response.StatusCode, code, message ?? Truncate(text), DurableRetry.RetryAfter(response.Headers.RetryAfter, time.GetUtcNow()));
         }
         return text.Length == 0 ? default : JsonSerializer.Deserialize(text, type);
     }
-
-    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
-        response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date is { } at ? at - DateTimeOffset.UtcNow : null);
 
     private static string Truncate(string text) => text.Length <= 500 ? text : text[..500];
 }
 
 public sealed class ConnectorException(HttpStatusCode status, string? code, string message, TimeSpan? retryAfter)
-    : Exception($"Bot Connector answered {(int)status} {code}: {message}")
+    : Exception($"Bot Connector answered {(int)status} {code}: {message}"), IRemoteFailure
 {
     public HttpStatusCode Status { get; } = status;
     public string? Code { get; } = code;
@@ -206,7 +203,7 @@ public sealed class TeamsRateLimits : IDisposable
         {
             tenant.Dispose();
             own.Dispose();
-            throw new InvalidOperationException("Bot Connector rate limit queue is full.");
+            throw new NotSentException("Bot Connector rate limit queue is full.");
         }
         return new Leases(tenant, own);
     }

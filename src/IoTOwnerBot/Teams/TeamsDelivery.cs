@@ -15,6 +15,7 @@ public static class TeamsTimeline
     public const string Sent = "delivery.teams-sent";
     public const string Failed = "delivery.teams-failed";
     public const string CardUpdated = "delivery.teams-card-updated";
+    public const string Uncertain = "delivery.teams-uncertain";
 }
 
 /// <summary>

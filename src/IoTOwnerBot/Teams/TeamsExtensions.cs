@@ -48,6 +48,11 @@ public static class TeamsExtensions
                 sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphEndpoint,
                 sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphScope),
             sp.GetRequiredService<IOptionsMonitor<BotOptions>>(), sp.GetRequiredService<IOptions<CloudOptions>>()));
+        services.AddTransient(sp => new TeamsChatReader(
+            GraphClientFactory.Create(sp.GetRequiredService<IHttpClientFactory>().CreateClient(MicrosoftClientsExtensions.GraphClientName),
+                sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphEndpoint,
+                sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphScope),
+            sp.GetRequiredService<IOptionsMonitor<BotOptions>>()));
 
         services.AddScoped<TeamsCards>();
         services.AddScoped<TeamsBot>();

@@ -46,6 +46,14 @@ public sealed class BotOptions
     /// <summary>Bot Connector calls per second for the whole tenant from this instance (Teams: 30–50 per app per tenant).</summary>
     [Range(1, 50)] public int RequestsPerSecondPerTenant { get; set; } = 30;
 
+    /// <summary>
+    /// After a post whose outcome is unknown (5xx, no answer, a crash or a stop during the call), how long to wait
+    /// before reading the owner's chat for it (Graph shows a new message after a short delay) and posting again only if
+    /// it is not there.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Bot:UncertainPostRecheckDelay must be between 00:00:00 and 01:00:00.")]
+    public TimeSpan UncertainPostRecheckDelay { get; set; } = TimeSpan.FromSeconds(30);
+
     public string? EffectiveTenantId(CredentialOptions credentials) => TenantId ?? credentials.TenantId;
 }
 

@@ -126,6 +126,20 @@ public sealed class CardCatalogTests : IDisposable
         Assert.Contains("shout(incident.title)", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TemplateWithARefusedFunction_FailsTheLoad_NamingCardVersionLocationAndFunction()
+    {
+        File.WriteAllText(
+            Path.Combine(_copy, "owner-question", "email.v3.json"),
+            """{"type":"AdaptiveCard","version":"1.0","body":[{"type":"TextBlock","text":"ok"},{"type":"TextBlock","$when":"${isDate(incident.createdAt)}","text":"x"}]}""");
+
+        var ex = Assert.Throws<CardTemplateException>(() => CardCatalog.Load(_copy));
+
+        Assert.Equal("owner-question/email.v3.json", ex.TemplateName);
+        Assert.Equal("/body/1/$when", ex.Location);
+        Assert.Contains("function 'isDate' is not supported", ex.Message, StringComparison.Ordinal);
+    }
+
     private static JsonNode[] ExecuteActions(JsonObject card) =>
         card["actions"]!.AsArray().Where(a => a!["type"]!.GetValue<string>() == "Action.Execute").Select(a => a!).ToArray();
 

@@ -40,9 +40,12 @@ public sealed class EmulatorAdmin(EmulatorServer emulator) : IDisposable
     }
 
     /// <summary>The next <paramref name="times"/> matching requests fail with <paramref name="status"/> (null: only delayed).</summary>
-    public async Task FaultAsync(string pathContains, int? status, int times, string? method = null, int? retryAfterSeconds = null, int? delayMs = null)
+    /// <param name="actFirst">The endpoint carries the request out first; then the fault answers (or drops) in its place.</param>
+    /// <param name="drop">The connection is dropped instead of answered.</param>
+    public async Task FaultAsync(string pathContains, int? status, int times, string? method = null, int? retryAfterSeconds = null, int? delayMs = null,
+        bool actFirst = false, bool drop = false)
     {
-        var body = new JsonObject { ["pathContains"] = pathContains, ["times"] = times };
+        var body = new JsonObject { ["pathContains"] = pathContains, ["times"] = times, ["actFirst"] = actFirst, ["drop"] = drop };
         if (status is not null) body["status"] = status;
         if (method is not null) body["method"] = method;
         if (retryAfterSeconds is not null) body["retryAfterSeconds"] = retryAfterSeconds;
@@ -56,6 +59,14 @@ public sealed class EmulatorAdmin(EmulatorServer emulator) : IDisposable
     {
         using var response = await _http.PostAsJsonAsync("admin/users", user);
         response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The bot's next tokens lack these application roles (an admin who did not consent to them).</summary>
+    public async Task WithholdRolesAsync(params string[] roles)
+    {
+        using var response = await _http.PutAsJsonAsync("admin/access",
+            new JsonObject { ["withheldRoles"] = new JsonArray([.. roles.Select(r => (JsonNode)r!)]), ["workspace"] = "Responder" });
+        await EnsureAsync(response);
     }
 
     public async Task ClearFaultsAsync()

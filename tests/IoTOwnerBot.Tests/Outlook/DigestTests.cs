@@ -9,6 +9,7 @@ using IoTOwnerBot.Teams;
 using IoTOwnerBot.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace IoTOwnerBot.Tests.Outlook;
@@ -179,10 +180,14 @@ public sealed class DigestTests : StormTest
         await CloseWindowAsync();
         Assert.Single(await Outlook.InboxAsync(Klaus));
 
-        // The worker died after sendMail succeeded but before it saved: the digest's work runs again.
+        // The worker died after sendMail succeeded but before it saved: the digest's work runs again, with the record
+        // that its effect started, once Exchange has had time to save the copy in Sent Items.
+        var started = FakeClock.GetUtcNow();
         await Bot.QueryAsync(db => db.Digests.ExecuteUpdateAsync(s => s.SetProperty(d => d.SentAt, (DateTimeOffset?)null)));
         await Bot.QueryAsync(db => db.WorkItems.Where(w => w.Kind == OutlookDigestWork.Kind)
-            .ExecuteUpdateAsync(s => s.SetProperty(w => w.Status, WorkStatus.Pending).SetProperty(w => w.DueAt, FakeClock.GetUtcNow())));
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.Status, WorkStatus.Pending).SetProperty(w => w.DueAt, started)
+                .SetProperty(w => w.EffectStartedAt, started)));
+        FakeClock.Advance(Bot.Services.GetRequiredService<IOptionsMonitor<OutlookOptions>>().CurrentValue.UncertainSendRecheckDelay);
         Bot.Services.GetRequiredService<WorkSignal>().Notify();
         await Bot.WaitForAsync(db => db.Digests.AllAsync(d => d.SentAt != null), "the digest marked sent again");
 

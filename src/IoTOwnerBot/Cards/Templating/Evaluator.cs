@@ -231,47 +231,61 @@ internal static class Evaluator
     public static JsonNode? Detach(JsonNode? node) => node is null ? null : node.Parent is null ? node : node.DeepClone();
 
     /// <summary>
-    /// A copy of a value for the rendered card, with every number as the double JavaScript would hold
+    /// Writes a value into the rendered card, with every number as the double JavaScript would hold
     /// (so <c>12345678901234567890</c> reads as <c>12345678901234567000</c>, as in the official engine).
+    /// A non-finite number, or a value that would nest the card deeper than <paramref name="maxDepth"/>, is an error.
     /// </summary>
-    public static JsonNode? ToOutput(JsonNode? node)
+    public static void WriteOutput(Utf8JsonWriter writer, JsonNode? node, int maxDepth)
     {
         switch (node)
         {
             case null:
-                return null;
+                writer.WriteNullValue();
+                return;
             case JsonArray array:
+                CheckOutputDepth(writer, maxDepth);
+                writer.WriteStartArray();
+                foreach (var item in array)
                 {
-                    var result = new JsonArray();
-                    foreach (var item in array)
-                    {
-                        result.Add(ToOutput(item));
-                    }
-
-                    return result;
+                    WriteOutput(writer, item, maxDepth);
                 }
 
+                writer.WriteEndArray();
+                return;
             case JsonObject obj:
+                CheckOutputDepth(writer, maxDepth);
+                writer.WriteStartObject();
+                foreach (var (key, value) in obj)
                 {
-                    var result = new JsonObject();
-                    foreach (var (key, value) in obj)
-                    {
-                        result[key] = ToOutput(value);
-                    }
-
-                    return result;
+                    writer.WritePropertyName(key);
+                    WriteOutput(writer, value, maxDepth);
                 }
 
+                writer.WriteEndObject();
+                return;
             default:
                 if (node.GetValueKind() != JsonValueKind.Number)
                 {
-                    return node.Parent is null ? node : node.DeepClone();
+                    node.WriteTo(writer);
+                    return;
                 }
 
                 var d = ToNumber(node);
-                return double.IsFinite(d)
-                    ? JsonValue.Create(d)
-                    : throw new ExpressionException($"the value is {FormatNumber(d)}, not a finite number, and cannot be placed in a card");
+                if (!double.IsFinite(d))
+                {
+                    throw new ExpressionException($"the value is {FormatNumber(d)}, not a finite number, and cannot be placed in a card");
+                }
+
+                writer.WriteNumberValue(d);
+                return;
+        }
+    }
+
+    private static void CheckOutputDepth(Utf8JsonWriter writer, int maxDepth)
+    {
+        if (writer.CurrentDepth >= maxDepth)
+        {
+            throw new ExpressionException($"the value would nest the card deeper than {maxDepth} levels");
         }
     }
 
@@ -606,6 +620,13 @@ internal static class Evaluator
     public static void WriteJsonString(StringBuilder sb, string s)
     {
         sb.Append('"');
+        AppendJsonStringContent(sb, s);
+        sb.Append('"');
+    }
+
+    /// <summary>The characters of a JSON string literal between its quotes, escaped as JavaScript's JSON.stringify does.</summary>
+    public static void AppendJsonStringContent(StringBuilder sb, string s)
+    {
         for (var i = 0; i < s.Length; i++)
         {
             var c = s[i];
@@ -645,8 +666,6 @@ internal static class Evaluator
                     break;
             }
         }
-
-        sb.Append('"');
     }
 
     private static bool IsLoneSurrogate(string s, int i)

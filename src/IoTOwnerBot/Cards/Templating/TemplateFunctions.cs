@@ -41,9 +41,13 @@ internal static partial class TemplateFunctions
         ["xml"] = "XML is not supported in card templates",
         ["xPath"] = "XML is not supported in card templates",
         ["jPath"] = "JSONPath is not supported in card templates; use property paths and where()",
+        ["stringOrValue"] = "it evaluates text as an expression, and a card never evaluates its data as template text",
     };
 
     public static IReadOnlyCollection<string> Names => Table.Keys;
+
+    /// <summary>Functions of the reference that fail at load, each with the reason given in the error.</summary>
+    public static IReadOnlyDictionary<string, string> RefusedFunctions => Refused;
 
     public static TemplateFunction? Find(string name) =>
         Table.TryGetValue(name, out var f) ? f

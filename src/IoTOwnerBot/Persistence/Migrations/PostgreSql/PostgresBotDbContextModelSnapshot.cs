@@ -150,6 +150,12 @@ namespace IoTOwnerBot.Persistence.Migrations.PostgreSql
                     b.Property<DateTimeOffset>("DueAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTimeOffset?>("EffectStartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EffectText")
+                        .HasColumnType("text");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(64)

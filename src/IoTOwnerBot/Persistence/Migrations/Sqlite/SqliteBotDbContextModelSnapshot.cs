@@ -141,6 +141,12 @@ namespace IoTOwnerBot.Persistence.Migrations.Sqlite
                     b.Property<long>("DueAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("EffectStartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EffectText")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(64)
