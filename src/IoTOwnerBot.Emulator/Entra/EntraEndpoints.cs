@@ -147,7 +147,7 @@ public static class EntraEndpoints
     /// </summary>
     private static string[] DefaultRoles(string audience, EmulatorContext emulator) =>
         string.Equals(audience.TrimEnd('/'), emulator.GraphAudience, StringComparison.OrdinalIgnoreCase)
-            ? ["Mail.Send", "Mail.Read", "User.Read.All", "MailboxSettings.Read", "TeamsAppInstallation.ReadWriteSelfForUser.All", "GroupMember.Read.All", "AppCatalog.Read.All", "Chat.Read.All"]
+            ? ["Mail.Send", "Mail.Read", "User.Read.All", "MailboxSettings.Read", "TeamsAppInstallation.ReadWriteSelfForUser.All", "GroupMember.Read.All", "AppCatalog.Read.All", "Chat.Read.All", "ChannelMessage.Read.Group"]
         : string.Equals(audience.TrimEnd('/'), emulator.LogAnalyticsAudience, StringComparison.OrdinalIgnoreCase) ? ["Data.Read"]
         : [];
 

@@ -42,6 +42,8 @@ public static partial class TeamsEndpoints
         installed.MapPost("", InstallApp);
         installed.MapGet("/{installationId}/chat", GetInstalledAppChat);
         routes.MapGet("/graph/v1.0/chats/{chatId}/messages", ListChatMessages);
+        routes.MapGet("/graph/v1.0/teams/{teamId}/channels/{channelId}/messages", ListChannelMessages);
+        routes.MapGet("/graph/v1.0/teams/{teamId}/channels/{channelId}/messages/{messageId}/replies", ListReplies);
         return routes;
     }
 
@@ -407,7 +409,7 @@ public static partial class TeamsEndpoints
     }
 
     /// <summary>A bot's activity as Graph shows it: an application sender, cards as attachments whose content is the card's JSON text.</summary>
-    private static JsonObject ChatMessage(TeamsChatMessage m, string chatId, string? botAppId)
+    internal static JsonObject ChatMessage(TeamsChatMessage m, string? chatId, string? botAppId, string? replyToId = null, JsonObject? channelIdentity = null)
     {
         var attachments = new JsonArray();
         var html = new System.Text.StringBuilder();
@@ -435,7 +437,7 @@ public static partial class TeamsEndpoints
         return new JsonObject
         {
             ["id"] = m.Id,
-            ["replyToId"] = null,
+            ["replyToId"] = replyToId,
             ["etag"] = modified.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["messageType"] = "message",
             ["createdDateTime"] = m.CreatedAt.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture),
@@ -448,7 +450,7 @@ public static partial class TeamsEndpoints
             ["importance"] = "normal",
             ["locale"] = "en-us",
             ["webUrl"] = null,
-            ["channelIdentity"] = null,
+            ["channelIdentity"] = channelIdentity,
             ["from"] = new JsonObject
             {
                 ["application"] = new JsonObject
@@ -487,6 +489,6 @@ public static partial class TeamsEndpoints
     private static JsonHttpResult<ErrorEnvelope> UserNotFound(string id) =>
         Error(404, "Request_ResourceNotFound", $"Resource '{id}' does not exist or one of its queried reference-property objects are not present.");
 
-    private static JsonHttpResult<ErrorEnvelope> Error(int status, string code, string message) =>
+    internal static JsonHttpResult<ErrorEnvelope> Error(int status, string code, string message) =>
         TypedResults.Json(ErrorEnvelope.Of(code, message), statusCode: status);
 }

@@ -36,6 +36,9 @@ public sealed class TeamsWorld
     public const string SocTeamId = "19:3d6c0a1e5f7b4c2a9e8d1f0b6a4c2e7d@thread.tacv2";
     public const string SocTeamName = "Security Operations";
 
+    /// <summary>The SOC team's Microsoft 365 group id: what Graph's <c>teams/{id}</c> takes.</summary>
+    public const string SocTeamGroupId = "5c1f7a3e-2b9d-4e60-8f14-7a2d9c3b6e05";
+
     /// <summary>The team's channel for IoT incidents, where the bot starts a thread per incident.</summary>
     public const string SocChannelId = "19:9b2e4f6a8c0d4e1f3a5b7c9d1e3f5a7b@thread.tacv2";
     public const string SocChannelName = "IoT incidents";

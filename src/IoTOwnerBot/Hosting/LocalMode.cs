@@ -83,6 +83,7 @@ public static partial class LocalMode
     {
         ["SocThread:Enabled"] = "true",
         ["SocThread:TeamId"] = Emulator.Teams.TeamsWorld.SocTeamId,
+        ["SocThread:TeamGroupId"] = Emulator.Teams.TeamsWorld.SocTeamGroupId,
         ["SocThread:ChannelId"] = Emulator.Teams.TeamsWorld.SocChannelId,
         ["SocThread:Members:0"] = emulator.State.FindUser(Emulator.Teams.TeamsWorld.SocTeamMembers[0])?.Id,
     };

@@ -1,9 +1,8 @@
-using Azure.Core;
-using IoTOwnerBot.Graph;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Questions;
 using Microsoft.Extensions.Options;
+using Microsoft.Graph;
 
 namespace IoTOwnerBot.SocChannel;
 
@@ -25,10 +24,8 @@ public static class SocChannelExtensions
         services.AddScoped<SocThreadCards>();
         services.AddScoped<SocThreads>();
         services.AddScoped<SocThreadActions>();
-        services.AddTransient(sp => new SocMembership(() => GraphClientFactory.Create(
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(MicrosoftClientsExtensions.GraphClientName),
-            sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphEndpoint,
-            sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphScope)));
+        services.AddTransient(sp => new SocMembership(() => sp.GetRequiredService<GraphServiceClient>()));
+        services.AddTransient<SocChannelReader>();
         services.AddKeyedScoped<IWorkHandler>(SocThreadWork.Kind, (sp, _) => new SocRootWorkHandler(sp.GetRequiredService<SocThreads>(),
             sp.GetRequiredService<IOptionsMonitor<SocThreadOptions>>(), sp.GetRequiredService<TimeProvider>(), SocThreadWork.Kind));
         services.AddKeyedScoped<IWorkHandler>(SocRootUpdateWork.Kind, (sp, _) => new SocRootWorkHandler(sp.GetRequiredService<SocThreads>(),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 using IoTOwnerBot.Cards;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
@@ -61,7 +62,25 @@ public sealed class SocThreadCards(CardComposer composer)
     /// <summary>What a root card shows, stored to skip needless updates: question and state.</summary>
     public static string Signature(Question q) => $"{q.Id:N}:{QuestionCards.StateName(q.State)}";
 
-    public RenderedCard Root(Question q)
+    /// <summary>
+    /// The root card, with a hidden text block carrying the incident's thread marker, so a creation whose answer was lost
+    /// can be found in the channel (<see cref="SocChannelReader"/>).
+    /// </summary>
+    public JsonObject Root(Question q)
+    {
+        var card = Compose(q).Content;
+        if (card["body"] is not JsonArray body) card["body"] = body = [];
+        body.Add(new JsonObject
+        {
+            ["type"] = "TextBlock",
+            ["id"] = "iotownerbot-thread",
+            ["text"] = SocChannelReader.ThreadMarker(q.IncidentKey),
+            ["isVisible"] = false,
+        });
+        return card;
+    }
+
+    private RenderedCard Compose(Question q)
     {
         var model = QuestionCards.Model(q, null) with
         {

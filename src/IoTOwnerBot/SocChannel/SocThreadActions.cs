@@ -59,7 +59,7 @@ public sealed partial class SocThreadActions(
             return new InvokeResponse(200, InvokeResponse.MessageType,
                 string.Create(CultureInfo.InvariantCulture, $"Nothing changed: the question is {state}."));
         }
-        return latest is null ? InvokeResponse.Error(404, "NotFound", "This question no longer exists.") : InvokeResponse.Card(cards.Root(latest).Content);
+        return latest is null ? InvokeResponse.Error(404, "NotFound", "This question no longer exists.") : InvokeResponse.Card(cards.Root(latest));
     }
 
     /// <summary>A refused Cancel or Re-ask: a warning in the log and a security event on the question's timeline and the incident.</summary>

@@ -17,6 +17,16 @@ public sealed class SocThreadOptions
     /// <summary>The team (its General channel id, <c>19:…@thread.tacv2</c>); shown in logs and checked on clicks.</summary>
     public string? TeamId { get; set; }
 
+    /// <summary>
+    /// The team's Microsoft 365 group id (a GUID; Teams admin center, or the team's "Get link"): how Graph names the team
+    /// when the service reads the channel back after a post of unknown outcome (a thread root or a reply the Bot
+    /// Connector may have taken before a crash or a timeout). Reading needs the resource-specific permission
+    /// ChannelMessage.Read.Group, which the Teams app asks for when it is added to the team. Without it such a post
+    /// is not repeated: a thread root is created again (the incident may show two threads) and a reply is left out
+    /// (it is still on the root card's timeline and in the SOC API).
+    /// </summary>
+    public string? TeamGroupId { get; set; }
+
     /// <summary>The channel the threads are posted in (<c>19:…@thread.tacv2</c>).</summary>
     public string? ChannelId { get; set; }
 
@@ -45,6 +55,8 @@ internal sealed class SocThreadOptionsValidator : IValidateOptions<SocThreadOpti
             failures.Add("SocThread:ChannelId must be the channel's id (19:…@thread.tacv2) when SocThread:Enabled is true.");
         if (!IsThreadId(options.TeamId))
             failures.Add("SocThread:TeamId must be the team's id (19:…@thread.tacv2 of its General channel) when SocThread:Enabled is true.");
+        if (options.TeamGroupId is { Length: > 0 } teamGroup && !Guid.TryParse(teamGroup, out _))
+            failures.Add("SocThread:TeamGroupId must be the team's Microsoft 365 group id (a GUID).");
         if (options.Members.Any(m => !Guid.TryParse(m, out _)))
             failures.Add("SocThread:Members must be Entra object ids (GUIDs).");
         if (options.MemberGroupId is { Length: > 0 } group && !Guid.TryParse(group, out _))

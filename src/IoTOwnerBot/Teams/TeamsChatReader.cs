@@ -84,11 +84,11 @@ public sealed class TeamsChatReader(GraphServiceClient graph, IOptionsMonitor<Bo
         }
     }
 
-    private static bool Carries(ChatMessage message, string marker) =>
+    internal static bool Carries(ChatMessage message, string marker) =>
         message.Attachments?.Any(a => a.Content?.Contains(marker, StringComparison.Ordinal) == true) == true
         || message.Body?.Content?.Contains(marker, StringComparison.Ordinal) == true;
 
-    private static TimeSpan? RetryAfter(ODataError error) =>
+    internal static TimeSpan? RetryAfter(ODataError error) =>
         error.ResponseHeaders is { } headers && headers.TryGetValue("Retry-After", out var values)
         && int.TryParse(values.FirstOrDefault(), out var seconds) ? TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 3600)) : null;
 }

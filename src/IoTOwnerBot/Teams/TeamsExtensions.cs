@@ -43,16 +43,9 @@ public static class TeamsExtensions
         services.AddHttpClient(BotEndorsements.HttpClientName).AddStandardResilienceHandler();
         services.AddSingleton<BotEndorsements>();
         services.AddScoped<BotActivityCheck>();
-        services.AddTransient(sp => new TeamsAppInstaller(
-            GraphClientFactory.Create(sp.GetRequiredService<IHttpClientFactory>().CreateClient(MicrosoftClientsExtensions.GraphClientName),
-                sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphEndpoint,
-                sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphScope),
-            sp.GetRequiredService<IOptionsMonitor<BotOptions>>(), sp.GetRequiredService<IOptions<CloudOptions>>()));
-        services.AddTransient(sp => new TeamsChatReader(
-            GraphClientFactory.Create(sp.GetRequiredService<IHttpClientFactory>().CreateClient(MicrosoftClientsExtensions.GraphClientName),
-                sp.GetRequiredService<TokenCredential>(), sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphEndpoint,
-                sp.GetRequiredService<IOptions<CloudOptions>>().Value.GraphScope),
-            sp.GetRequiredService<IOptionsMonitor<BotOptions>>()));
+        // Both read Graph through the GraphServiceClient of MicrosoftClientsExtensions.
+        services.AddTransient<TeamsAppInstaller>();
+        services.AddTransient<TeamsChatReader>();
 
         services.AddScoped<TeamsCards>();
         services.AddScoped<TeamsBot>();

@@ -77,7 +77,9 @@ public sealed class SocThreadTests : IntegrationTest
 
         var timeline = await TimelineAsync(question.IncidentKey);
         Assert.Equal(timeline.Count, thread.Replies.Count);
-        Assert.Equal(timeline.Select(t => t.Message).Order(), thread.Replies.Select(r => (string?)r.Activity["text"]).Order());
+        Assert.Equal(timeline.Select(t => t.Message).Order(), thread.Replies.Select(r => WithoutReference((string?)r.Activity["text"])).Order());
+        var replyIds = await Bot.QueryAsync(db => db.SocThreadReplies.Select(r => r.Id).ToListAsync());
+        Assert.All(replyIds, id => Assert.Single(thread.Replies, r => ((string?)r.Activity["text"])!.EndsWith($"({SocChannelReader.ReplyMarker(id)})", StringComparison.Ordinal)));
         var stored = await Bot.QueryAsync(db => db.SocThreads.SingleAsync());
         Assert.Equal(thread.ConversationId, stored.ConversationId);
         Assert.Equal(thread.Root.Id, stored.RootActivityId);
@@ -97,31 +99,140 @@ public sealed class SocThreadTests : IntegrationTest
         Assert.Contains(await Admin.RequestsAsync("/activities"), r => r.Status == 429);
     }
 
+    /// <summary>A reply's text is the timeline event, then its reference in parentheses.</summary>
+    private static string? WithoutReference(string? text) =>
+        text is null ? null : text[..text.LastIndexOf(" (ref ", StringComparison.Ordinal)];
+
+    private TimeSpan RecheckDelay => Bot.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<BotOptions>>().CurrentValue.UncertainPostRecheckDelay;
+
+    /// <summary>
+    /// Lets retries scheduled for later happen: waits until no work is due, moves the fake clock to the earliest retry,
+    /// and again, until only never-attempted later work (expiry, reminders) is left.
+    /// </summary>
+    private async Task SettleAsync()
+    {
+        for (var round = 0; round < 100; round++)
+        {
+            await Bot.WaitForAsync(db => db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || w.DueAt > _clock.GetUtcNow()), "no work due");
+            var next = await Bot.QueryAsync(db => db.WorkItems.Where(w => w.Status == WorkStatus.Pending && w.Attempts > 0)
+                .Select(w => (DateTimeOffset?)w.DueAt).OrderBy(d => d).FirstOrDefaultAsync());
+            if (next is null) return;
+            _clock.Advance(next.Value - _clock.GetUtcNow() + TimeSpan.FromMilliseconds(1));
+            Bot.Services.GetRequiredService<WorkSignal>().Notify();
+        }
+        Assert.Fail("Work kept being retried.");
+    }
+
+    private async Task<Question> RaiseAndSettleAsync()
+    {
+        var incident = await Admin.RaiseAsync(Samples.PlcProgramming);
+        using (var response = await PostIncidentAsync(incident.TriggerPayload)) response.EnsureSuccessStatusCode();
+        var key = incident.ArmId.ToLowerInvariant();
+        await Bot.WaitForAsync(db => db.Questions.AnyAsync(q => q.IncidentKey == key), "the question");
+        await SettleAsync();
+        return await Bot.QueryAsync(db => db.Questions.AsNoTracking().SingleAsync(q => q.IncidentKey == key));
+    }
+
+    /// <summary>Every reply work item runs again, as after a lost lease, once the recheck delay has passed.</summary>
+    private async Task RunRepliesAgainAsync()
+    {
+        await Bot.QueryAsync(db => db.WorkItems.Where(w => w.Kind == SocReplyWork.Kind)
+            .ExecuteUpdateAsync(s => s.SetProperty(w => w.Status, WorkStatus.Pending).SetProperty(w => w.Attempts, 0).SetProperty(w => w.DueAt, _clock.GetUtcNow())));
+        _clock.Advance(RecheckDelay);
+        Bot.Services.GetRequiredService<WorkSignal>().Notify();
+        await Bot.WaitForIdleAsync();
+    }
+
     [Fact]
-    public async Task ReplyWork_RunAgain_AfterARestart_OrACrashAfterPosting_PostsNothingTwice()
+    public async Task ReplyWork_RunAgain_AfterACrashAfterPosting_FindsTheReplyInTheThread_AndPostsNothingTwice()
     {
         var (_, question) = await AskAsync();
         var before = Assert.Single(Channel.Threads).Replies.Count;
         // A crash after Teams took the reply and before our save: the attempt is recorded, the activity id is not.
-        var crashed = await Bot.QueryAsync(async db =>
+        var (crashed, posted) = await Bot.QueryAsync(async db =>
         {
             var reply = await db.SocThreadReplies.OrderBy(r => r.CompletedAt).FirstAsync();
+            var id = reply.ActivityId;
             reply.ActivityId = null;
             reply.Outcome = null;
             await db.SaveChangesAsync();
-            return reply.Id;
+            return (reply.Id, id);
         });
 
         await RestartBotAsync();
-        // Every reply work item runs again, as after a lost lease.
-        await Bot.QueryAsync(db => db.WorkItems.Where(w => w.Kind == SocReplyWork.Kind)
-            .ExecuteUpdateAsync(s => s.SetProperty(w => w.Status, WorkStatus.Pending).SetProperty(w => w.Attempts, 0)));
-        Bot.Services.GetRequiredService<WorkSignal>().Notify();
-        await Bot.WaitForIdleAsync();
+        await RunRepliesAgainAsync();
 
         Assert.Equal(before, Assert.Single(Channel.Threads).Replies.Count);
-        Assert.Equal("uncertain", await Bot.QueryAsync(db => db.SocThreadReplies.Where(r => r.Id == crashed).Select(r => r.Outcome).SingleAsync()));
+        var stored = await Bot.QueryAsync(db => db.SocThreadReplies.SingleAsync(r => r.Id == crashed));
+        Assert.Equal("sent", stored.Outcome);
+        Assert.Equal(posted, stored.ActivityId);
+        Assert.Contains(await Admin.RequestsAsync("/replies"), r => r.Status == 200);
         Assert.Equal(before, await Bot.QueryAsync(db => db.SocThreadReplies.CountAsync()));
+    }
+
+    [Fact]
+    public async Task ReplyWork_AttemptThatNeverReachedTeams_IsPostedOnce()
+    {
+        var (_, question) = await AskAsync();
+        var thread = Assert.Single(Channel.Threads);
+        // An attempt recorded whose post never arrived (the process died before the request left).
+        var lost = Guid.NewGuid();
+        await Bot.QueryAsync(async db =>
+        {
+            db.SocThreadReplies.Add(new SocThreadReply { Id = lost, IncidentKey = question.IncidentKey, QuestionId = question.Id, AttemptedAt = _clock.GetUtcNow() });
+            db.Enqueue(SocReplyWork.Kind, SocReplyWork.Key(lost), new SocReplyWork(lost, question.IncidentKey, question.Id, "An event whose post was lost"), _clock.GetUtcNow(), question.Id);
+            return await db.SaveChangesAsync();
+        });
+
+        await RunRepliesAgainAsync();
+
+        var replies = Assert.Single(Channel.Threads).Replies;
+        Assert.Equal(thread.Replies.Count + 1, replies.Count);
+        Assert.Single(replies, r => ((string?)r.Activity["text"])!.Contains("An event whose post was lost", StringComparison.Ordinal));
+        Assert.Equal("sent", await Bot.QueryAsync(db => db.SocThreadReplies.Where(r => r.Id == lost).Select(r => r.Outcome).SingleAsync()));
+    }
+
+    [Theory]
+    [InlineData(502, false)]
+    [InlineData(null, true)]
+    public async Task ReplyPostActsThenFails_IsFoundInTheThread_NotPostedAgain(int? status, bool drop)
+    {
+        await Admin.FaultAsync("/activities", status, times: 1, method: "POST", actFirst: true, drop: drop);
+        var question = await RaiseAndSettleAsync();
+
+        var timeline = await TimelineAsync(question.IncidentKey);
+        var replies = Assert.Single(Channel.Threads).Replies;
+        Assert.Equal(timeline.Count, replies.Count);
+        Assert.Equal(replies.Count, replies.Select(r => (string?)r.Activity["text"]).Distinct().Count());
+        Assert.All(await Bot.QueryAsync(db => db.SocThreadReplies.ToListAsync()), r => Assert.Equal("sent", r.Outcome));
+    }
+
+    [Fact]
+    public async Task ReplyPostActsThenFails_ChannelUnreadable_IsNotPostedTwice_AndSaysSo()
+    {
+        await Admin.WithholdRolesAsync("ChannelMessage.Read.Group");
+        await Admin.FaultAsync("/activities", 502, times: 1, method: "POST", actFirst: true);
+        var question = await RaiseAndSettleAsync();
+
+        var replies = Assert.Single(Channel.Threads).Replies;
+        Assert.Equal(replies.Count, replies.Select(r => (string?)r.Activity["text"]).Distinct().Count());
+        Assert.Equal((await TimelineAsync(question.IncidentKey)).Count, replies.Count);
+        Assert.Single(await Bot.QueryAsync(db => db.SocThreadReplies.Where(r => r.Outcome == "uncertain").ToListAsync()));
+    }
+
+    [Fact]
+    public async Task ThreadCreationActsThenFails_IsAdoptedFromTheChannel_OneThread_RepliesWaitWithoutSpendingAttempts()
+    {
+        await Admin.FaultAsync("/v3/conversations", 502, times: 1, method: "POST", actFirst: true);
+        var question = await RaiseAndSettleAsync();
+
+        var thread = Assert.Single(Channel.Threads);
+        var stored = await Bot.QueryAsync(db => db.SocThreads.SingleAsync());
+        Assert.Equal(thread.Root.Id, stored.RootActivityId);
+        Assert.Equal(thread.ConversationId, stored.ConversationId);
+        Assert.Equal((await TimelineAsync(question.IncidentKey)).Count, thread.Replies.Count);
+        Assert.Contains(await Admin.RequestsAsync("/channels/"), r => r.Status == 200);
+        Assert.DoesNotContain(await Bot.QueryAsync(db => db.WorkItems.Where(w => w.Kind == SocReplyWork.Kind).Select(w => w.Status).ToListAsync()), s => s == WorkStatus.Failed);
     }
 
     [Fact]
