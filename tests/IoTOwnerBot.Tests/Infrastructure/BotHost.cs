@@ -159,6 +159,24 @@ public sealed class BotHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// For a service on a fake clock: lets retries scheduled for later happen. Waits until no work is due, moves the
+    /// clock to the earliest retry, and again, until only never-attempted later work (expiry, reminders) is left.
+    /// </summary>
+    public async Task SettleAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, int maxRounds = 100)
+    {
+        for (var round = 0; round < maxRounds; round++)
+        {
+            await WaitForAsync(db => db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || w.DueAt > clock.GetUtcNow()), "no work due");
+            var next = await QueryAsync(db => db.WorkItems.Where(w => w.Status == WorkStatus.Pending && w.Attempts > 0)
+                .Select(w => (DateTimeOffset?)w.DueAt).OrderBy(d => d).FirstOrDefaultAsync());
+            if (next is null) return;
+            clock.Advance(next.Value - clock.GetUtcNow() + TimeSpan.FromMilliseconds(1));
+            Services.GetRequiredService<WorkSignal>().Notify();
+        }
+        throw new Xunit.Sdk.XunitException($"Work was still being retried after {maxRounds} moves of the clock.");
+    }
+
     /// <summary>Waits until no work item is pending and due by the service's clock (later work, like expiry, waits for its time).</summary>
     public Task WaitForIdleAsync(TimeSpan? timeout = null) =>
         WaitForAsync(db =>

@@ -135,24 +135,6 @@ public sealed class UncertainEffectTests : IntegrationTest
         Assert.NotNull((await Bot.QueryAsync(db => db.TeamsMessages.SingleAsync())).ActivityId);
     }
 
-    [Fact]
-    public async Task TeamsPostActsThenFails_ChatUnreadable_OwnerAskedByEmail_IsNotPostedAgain()
-    {
-        await Admin.WithholdRolesAsync("Chat.Read.All");
-        await RestartBotAsync(s => s["Delivery:TeamsAfter"] = "00:00:01");
-        await Admin.FaultAsync("/activities", 502, times: 1, method: "POST", actFirst: true);
-        var incident = await Admin.RaiseAsync(Samples.PlcProgramming);
-        using (var response = await PostIncidentAsync(incident.TriggerPayload)) Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-
-        await Bot.WaitForAsync(db => db.WorkItems.AnyAsync(w => w.Kind == TeamsSendWork.Kind), "the Teams fallback to ask in Teams", TimeSpan.FromSeconds(20));
-        await WaitForAsync(TeamsSendWork.Kind);
-
-        Assert.Single(Emulator.State.MessagesFor(Klaus));
-        Assert.Single(Emulator.State.Teams.ChatOf(Klaus)!.Messages);
-        var uncertain = Assert.Single(await TimelineAsync(TeamsTimeline.Uncertain));
-        Assert.Contains("not sent again", uncertain.Message, StringComparison.Ordinal);
-    }
-
     // ---------- Incident update text ----------
 
     [Theory]

@@ -105,31 +105,13 @@ public sealed class SocThreadTests : IntegrationTest
 
     private TimeSpan RecheckDelay => Bot.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<BotOptions>>().CurrentValue.UncertainPostRecheckDelay;
 
-    /// <summary>
-    /// Lets retries scheduled for later happen: waits until no work is due, moves the fake clock to the earliest retry,
-    /// and again, until only never-attempted later work (expiry, reminders) is left.
-    /// </summary>
-    private async Task SettleAsync()
-    {
-        for (var round = 0; round < 100; round++)
-        {
-            await Bot.WaitForAsync(db => db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || w.DueAt > _clock.GetUtcNow()), "no work due");
-            var next = await Bot.QueryAsync(db => db.WorkItems.Where(w => w.Status == WorkStatus.Pending && w.Attempts > 0)
-                .Select(w => (DateTimeOffset?)w.DueAt).OrderBy(d => d).FirstOrDefaultAsync());
-            if (next is null) return;
-            _clock.Advance(next.Value - _clock.GetUtcNow() + TimeSpan.FromMilliseconds(1));
-            Bot.Services.GetRequiredService<WorkSignal>().Notify();
-        }
-        Assert.Fail("Work kept being retried.");
-    }
-
     private async Task<Question> RaiseAndSettleAsync()
     {
         var incident = await Admin.RaiseAsync(Samples.PlcProgramming);
         using (var response = await PostIncidentAsync(incident.TriggerPayload)) response.EnsureSuccessStatusCode();
         var key = incident.ArmId.ToLowerInvariant();
         await Bot.WaitForAsync(db => db.Questions.AnyAsync(q => q.IncidentKey == key), "the question");
-        await SettleAsync();
+        await Bot.SettleAsync(_clock);
         return await Bot.QueryAsync(db => db.Questions.AsNoTracking().SingleAsync(q => q.IncidentKey == key));
     }
 

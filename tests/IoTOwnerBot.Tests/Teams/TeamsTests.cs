@@ -71,41 +71,6 @@ public sealed class TeamsTests : IntegrationTest
     }
 
     [Fact]
-    public async Task OwnerSilentPastTeamsAfter_GetsTeamsCard()
-    {
-        await RestartBotAsync(s => s["Delivery:TeamsAfter"] = "00:00:02");
-        var (_, question) = await RaiseAsync(Samples.PlcProgramming);
-        using var klaus = new TeamsUser(Emulator, Bot, Klaus);
-        Assert.Null(klaus.Chat);
-        var fallback = await Bot.QueryAsync(db => db.WorkItems.SingleAsync(w => w.Kind == TeamsFallbackWork.Kind));
-        Assert.Equal(question.CreatedAt + TimeSpan.FromSeconds(2), fallback.DueAt);
-
-        var chat = await klaus.WaitForMessagesAsync(timeout: TimeSpan.FromSeconds(20));
-
-        Assert.Equal(2, AnswerActions(Assert.Single(chat.Messages).Card).Count());
-        var timeline = (await ReloadAsync(question.Id)).Timeline;
-        Assert.Contains(timeline, t => t.Kind == TeamsTimeline.Planned && t.Message.Contains("no answer", StringComparison.Ordinal));
-    }
-
-    [Fact]
-    public async Task SilentOwner_WhoAnsweredBeforeTeamsAfter_IsNotAskedInTeams()
-    {
-        await RestartBotAsync(s => s["Delivery:TeamsAfter"] = "00:00:01");
-        var (_, question) = await RaiseAsync(Samples.PlcProgramming);
-        await using (var scope = Bot.Services.CreateAsyncScope())
-        {
-            var klaus = question.Recipients.Single();
-            var result = await scope.ServiceProvider.GetRequiredService<AnswerService>()
-                .AnswerAsync(question.Id, OwnerAnswer.Expected, new Responder(klaus.ObjectId, klaus.UserPrincipalName, Emulator.TenantId, klaus.DisplayName), "Outlook", CancellationToken.None);
-            Assert.Equal(AnswerStatus.Recorded, result.Status);
-        }
-
-        await Bot.WaitForAsync(db => db.WorkItems.AnyAsync(w => w.Kind == TeamsFallbackWork.Kind && w.Status == IoTOwnerBot.Jobs.WorkStatus.Succeeded), "the fallback ran");
-
-        Assert.Null(Emulator.State.Teams.ChatOf(Klaus));
-    }
-
-    [Fact]
     public async Task ClickInTeams_UpdatesIncidentOnce_UpdatesBaseCard_AndLaterAnswersGetTheOutcome()
     {
         var (incident, question) = await RaiseAsync("rtu-dnp3-command");
