@@ -62,6 +62,7 @@ internal sealed partial class DoctorChecks(IServiceProvider services)
         }
         if (graphToken is not null && sendsEmail) results.Add(await CheckSenderMailboxAsync(outlook.SenderMailbox!, cloud, graphToken, ct));
         if (graphToken is not null && delivery.UsesTeams) results.Add(await CheckTeamsAppAsync(bot, cloud, graphToken, ct));
+        if (graphToken is not null && socThread.Enabled) results.Add(await CheckSocChannelReadableAsync(socThread, cloud, graphToken, ct));
         results.Add(await CheckPublicBaseUrlAsync(Get<ServiceOptions>().PublicBaseUrl, ct));
         if (sendsEmail) results.Add(CheckActionableMessages(outlook, Get<CardOptions>(), Get<ServiceOptions>()));
         return results;
@@ -264,6 +265,26 @@ internal sealed partial class DoctorChecks(IServiceProvider services)
                 ? CheckResult.Pass(name, $"{(app.TryGetProperty("displayName", out var d) ? d.GetString() : appId)} ({appId})")
                 : CheckResult.Fail(name, $"no app with id {appId} in the org catalog", upload);
         }
+    }
+
+    /// <summary>
+    /// The SOC channel can be read back (one thread root, <c>$top=1</c>): what tells a post of unknown outcome from one
+    /// that never landed. Not required: without it such replies are left out and such thread creations may double.
+    /// </summary>
+    private async Task<CheckResult> CheckSocChannelReadableAsync(SocThreadOptions socThread, CloudOptions cloud, string graphToken, CancellationToken ct)
+    {
+        const string name = "SOC channel readable";
+        if (socThread.TeamGroupId is not { Length: > 0 } team)
+            return CheckResult.Fail(name, "SocThread:TeamGroupId is not set: a SOC reply of unknown outcome is left out, and an unconfirmed thread creation may show twice",
+                "set SocThread:TeamGroupId to the team's Microsoft 365 group id (Teams admin center, or the groupId in the team's link)", required: false);
+        var call = await GetAsync(new Uri($"{cloud.GraphEndpoint.TrimEnd('/')}/v1.0/teams/{Uri.EscapeDataString(team)}/channels/{Uri.EscapeDataString(socThread.ChannelId!)}/messages?$top=1"),
+            graphToken, ct);
+        call.Body?.Dispose();
+        return call.Status == HttpStatusCode.OK
+            ? CheckResult.Pass(name, $"Graph lists the channel's threads (team {team})")
+            : CheckResult.Fail(name, call.Problem, call.Status == HttpStatusCode.Forbidden
+                ? "add the Teams app (manifest 1.2.0 or later asks for ChannelMessage.Read.Group) to the SOC team and let a team owner or an admin consent"
+                : "check SocThread:TeamGroupId (the team's group id) and SocThread:ChannelId", required: false);
     }
 
     private async Task<CheckResult> CheckPublicBaseUrlAsync(string publicBaseUrl, CancellationToken ct)

@@ -119,6 +119,27 @@ public sealed class DoctorTests : IntegrationTest
     }
 
     [Fact]
+    public async Task Doctor_SocThread_ChecksTheChannelCanBeReadBack()
+    {
+        await RestartBotAsync(s => { foreach (var (key, value) in IoTOwnerBot.Hosting.LocalMode.SocThreadFor(Emulator)) s[key] = value; });
+        var (_, output, _) = await RunDoctorAsync();
+        Has(output, "✔ SOC channel readable: Graph lists the channel's threads");
+    }
+
+    [Fact]
+    public async Task Doctor_SocChannelNotReadable_SaysWhatToConsent()
+    {
+        // Withheld before the service's first Graph token, which it then keeps.
+        await SetAccessAsync(new JsonObject { ["withheldRoles"] = new JsonArray("ChannelMessage.Read.Group") });
+        await RestartBotAsync(s => { foreach (var (key, value) in IoTOwnerBot.Hosting.LocalMode.SocThreadFor(Emulator)) s[key] = value; });
+
+        var (_, output, _) = await RunDoctorAsync();
+
+        Has(output, "✗ SOC channel readable:");
+        Has(output, "ChannelMessage.Read.Group");
+    }
+
+    [Fact]
     public async Task Doctor_TeamsAppNotInCatalog_Fails()
     {
         await RestartBotAsync(s => s["Bot:TeamsAppId"] = "0f0f0f0f-1111-4222-8333-444455556666");
