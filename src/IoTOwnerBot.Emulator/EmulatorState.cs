@@ -475,7 +475,8 @@ public sealed class EmulatorState
     {
         lock (_gate)
         {
-            var rule = _faults.FirstOrDefault(f => f.Remaining > 0 && f.Spec.Matches(request));
+            var rule = _faults.FirstOrDefault(f => f.Remaining > 0 && f.Spec.Matches(request)
+                                                   && (f.Spec.Probability is not { } p || Random.Shared.NextDouble() < p));
             if (rule is null)
             {
                 return null;

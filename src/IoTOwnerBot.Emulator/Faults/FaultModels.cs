@@ -21,6 +21,11 @@ public sealed record FaultSpec
     public bool ActFirst { get; init; }
     /// <summary>The connection is dropped instead of answered: the caller sees a reset, never a status.</summary>
     public bool Drop { get; init; }
+    /// <summary>
+    /// Chance (0 to 1) that a matching request gets the fault; a request it spares is not counted against
+    /// <see cref="Times"/> and is looked at by the next rule. Null: every matching request.
+    /// </summary>
+    public double? Probability { get; init; }
 
     internal string? Validate() =>
         Status is not null and (< 400 or > 599) ? "status must be a 4xx or 5xx code."
@@ -28,6 +33,7 @@ public sealed record FaultSpec
         : Status is null && !Drop && DelayMs <= 0 ? "A fault needs a status, drop or a positive delayMs."
         : Times < 1 ? "times must be at least 1."
         : DelayMs < 0 ? "delayMs must not be negative."
+        : Probability is < 0 or > 1 or double.NaN ? "probability must be between 0 and 1."
         : null;
 
     internal bool Matches(HttpRequest request) =>
