@@ -211,7 +211,7 @@ public static class ChaosAudit
             Count(rootUpdates, o, $"root cards showing the question {(string?)question["state"]} (root {(offersCancel ? "offers" : "does not offer")} Cancel)", 1, 0);
 
         var expected = o.Questions.SelectMany(q => q["timeline"]!.AsArray().OfType<JsonObject>().Select(t => ReplyText(q, t))).ToList();
-        var actual = o.SocThreads.SelectMany(t => t.Replies).ToList();
+        var actual = o.SocThreads.SelectMany(t => t.Replies).Select(WithoutReference).ToList();
         foreach (var text in expected.Concat(actual).Distinct(StringComparer.Ordinal))
             Count(replies, o, $"replies \"{Short(text)}\"", expected.Count(e => e == text), actual.Count(a => a == text));
     }
@@ -224,6 +224,10 @@ public static class ChaosAudit
         var round = (int?)question["round"] ?? 1;
         return round > 1 ? $"Round {round}: {text}" : text;
     }
+
+    /// <summary>A reply ends with its reference, <c>(ref 1a2b3c4d5e6f)</c>, the same on every attempt: the event's text is before it.</summary>
+    private static string WithoutReference(string reply) =>
+        reply.LastIndexOf(" (ref ", StringComparison.Ordinal) is var at and >= 0 && reply.EndsWith(')') ? reply[..at] : reply;
 
     private static string Short(string text) => text.Length <= 90 ? text : text[..90] + "…";
 }
