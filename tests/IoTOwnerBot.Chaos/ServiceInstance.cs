@@ -99,6 +99,7 @@ public sealed class ServiceInstance(int number, Uri emulator, ChaosDatabase data
             // The SOC thread in the emulator's SOC team (as LocalMode.SocThreadFor sets it in-process).
             ["SocThread:Enabled"] = "true",
             ["SocThread:TeamId"] = TeamsWorld.SocTeamId,
+            ["SocThread:TeamGroupId"] = TeamsWorld.SocTeamGroupId,
             ["SocThread:ChannelId"] = TeamsWorld.SocChannelId,
             ["SocThread:Members:0"] = socMemberId,
             ["Logging:LogLevel:Default"] = "Warning",

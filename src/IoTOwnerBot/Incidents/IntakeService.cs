@@ -28,6 +28,7 @@ public sealed class IntakeService(BotDbContext db, IOptionsMonitor<SentinelOptio
 
         var dedupe = $"intake:{key}";
         var pending = await db.WorkItems.Where(w => w.DedupeKey == dedupe).FirstOrDefaultAsync(ct);
+        WorkItem item;
         if (pending is not null)
         {
             if (pending.Status != WorkStatus.Failed) return new IntakeResult(IntakeStatus.AlreadyKnown, null);
@@ -36,10 +37,11 @@ public sealed class IntakeService(BotDbContext db, IOptionsMonitor<SentinelOptio
             pending.Attempts = 0;
             pending.DueAt = time.GetUtcNow();
             pending.Payload = System.Text.Json.JsonSerializer.Serialize(IntakeWork.From(request), JobJson.Options);
+            item = pending;
         }
         else
         {
-            db.Enqueue(IntakeWork.Kind, dedupe, IntakeWork.From(request), time.GetUtcNow());
+            item = db.Enqueue(IntakeWork.Kind, dedupe, IntakeWork.From(request), time.GetUtcNow());
         }
 
         try
@@ -48,6 +50,9 @@ public sealed class IntakeService(BotDbContext db, IOptionsMonitor<SentinelOptio
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
+            // Another intake (the automation rule, the poller, another instance) accepted it first. The caller's unit
+            // of work goes on (the poller saves its checkpoint in it), so the losing item must not be saved again.
+            db.Entry(item).State = EntityState.Detached;
             return new IntakeResult(IntakeStatus.AlreadyKnown, null);
         }
         signal.Notify();

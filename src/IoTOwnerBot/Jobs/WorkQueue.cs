@@ -78,9 +78,13 @@ public static class WorkQueueExtensions
         ?? throw new InvalidOperationException($"Work item {item.Id} ({item.Kind}) has an empty payload.");
 
     /// <summary>True when a save failed only because the same logical work (or question) already exists.</summary>
-    public static bool IsUniqueViolation(this DbUpdateException ex) =>
-        ex.InnerException?.Message.Contains("UNIQUE constraint failed", StringComparison.OrdinalIgnoreCase) == true ||
-        ex.InnerException?.Message.Contains("duplicate key value", StringComparison.OrdinalIgnoreCase) == true;
+    public static bool IsUniqueViolation(this DbUpdateException ex) => ex.InnerException switch
+    {
+        // SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY; PostgreSQL's unique_violation.
+        Microsoft.Data.Sqlite.SqliteException s => s.SqliteExtendedErrorCode is 2067 or 1555,
+        Npgsql.PostgresException p => p.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
 }
 
 /// <summary>Increasing numbers for ordering work within a lane: the service clock's ticks, never repeating within a process.</summary>
