@@ -18,7 +18,9 @@ public sealed record IncidentObservation(
     /// <summary>Teams cards carrying the incident's marker in the owner's chat with the bot, per owner address.</summary>
     IReadOnlyDictionary<string, int> TeamsCards,
     /// <summary>Threads of the SOC channel whose root card names the incident: root card and reply texts.</summary>
-    IReadOnlyList<(JsonObject? RootCard, IReadOnlyList<string> Replies)> SocThreads);
+    IReadOnlyList<(JsonObject? RootCard, IReadOnlyList<string> Replies)> SocThreads,
+    /// <summary>Owner addresses whose delivery work finished, unsent, after the question was decided (its database).</summary>
+    IReadOnlySet<string> DecidedBeforeDelivery);
 
 /// <summary>Lost, duplicated and wrong side effects of one kind, with what was found.</summary>
 public sealed class AuditLine(string kind)
@@ -40,7 +42,8 @@ public sealed class AuditLine(string kind)
 /// owner gave.</item>
 /// <item><b>e-mail</b>: each owner with a mailbox gets one e-mail (never the same question twice); <b>Teams card</b>:
 /// each owner without one gets one card in their chat with the bot, owners with a mailbox none (the Teams fallback
-/// comes after <c>Delivery:TeamsAfter</c>, 30 minutes).</item>
+/// comes after <c>Delivery:TeamsAfter</c>, 30 minutes). An owner whose delivery came due only after another owner
+/// answered (or the question closed) is not asked any more: none then, and no "sent" comment.</item>
 /// <item><b>incident comment</b>: one comment per mirrored event: whom the bot asks (or that nobody can be asked),
 /// each e-mail and Teams message sent, an owner without mailbox, and the decision; <b>incident comment id</b>: every
 /// comment is under the id the service fixed for its event, and every such id is on the incident.</item>
@@ -122,11 +125,15 @@ public static class ChaosAudit
         foreach (var owner in o.Plan.Sample.Owners)
         {
             var asks = Asks(o);
-            Count(mail, o, $"e-mails to {owner.Address}", asks && owner.HasMailbox ? 1 : 0, o.Mails.GetValueOrDefault(owner.Address));
-            Count(teams, o, $"Teams cards to {owner.Address}", asks && !owner.HasMailbox ? 1 : 0, o.TeamsCards.GetValueOrDefault(owner.Address));
+            Count(mail, o, $"e-mails to {owner.Address}", asks && owner.HasMailbox ? Delivered(o, owner, o.Mails) : 0, o.Mails.GetValueOrDefault(owner.Address));
+            Count(teams, o, $"Teams cards to {owner.Address}", asks && !owner.HasMailbox ? Delivered(o, owner, o.TeamsCards) : 0, o.TeamsCards.GetValueOrDefault(owner.Address));
         }
         _ = question;
     }
+
+    /// <summary>The deliveries an asked owner should have: one, or none when the question was decided before it was due.</summary>
+    private static int Delivered(IncidentObservation o, Owner owner, IReadOnlyDictionary<string, int> seen) =>
+        seen.GetValueOrDefault(owner.Address) == 0 && o.DecidedBeforeDelivery.Contains(owner.Address) ? 0 : 1;
 
     private static void Comments(IncidentObservation o, JsonObject? question, AuditLine line)
     {
@@ -142,10 +149,10 @@ public static class ChaosAudit
         {
             bool Names(string m) => m.Contains(owner.Address, StringComparison.OrdinalIgnoreCase);
             if (owner.HasMailbox)
-                Count(line, o, $"comments 'Question e-mailed to {owner.Address}'", 1, Matching(m => m.StartsWith("Question e-mailed to ", StringComparison.Ordinal) && Names(m)));
+                Count(line, o, $"comments 'Question e-mailed to {owner.Address}'", Delivered(o, owner, o.Mails), Matching(m => m.StartsWith("Question e-mailed to ", StringComparison.Ordinal) && Names(m)));
             else
             {
-                Count(line, o, $"comments 'Question sent to {owner.Address} in a Teams chat'", 1,
+                Count(line, o, $"comments 'Question sent to {owner.Address} in a Teams chat'", Delivered(o, owner, o.TeamsCards),
                     Matching(m => m.StartsWith("Question sent to ", StringComparison.Ordinal) && m.Contains(" in a Teams chat", StringComparison.Ordinal) && Names(m)));
                 Count(line, o, $"comments '{owner.Address} has no mailbox'", 1, Matching(m => m.Contains("has no mailbox", StringComparison.Ordinal) && Names(m)));
             }

@@ -70,6 +70,54 @@ public sealed class ChaosDatabase : IAsyncDisposable
         return rows.ToLookup(r => r.Incident, r => r.CommentId, StringComparer.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// Deliveries (e-mail or Teams card, by incident name and owner address) whose work finished without sending because
+    /// the question was already decided: the service does not ask an owner once another has answered or the question
+    /// closed. Only a delivery whose work completed at or after the decision counts; one that ended earlier is lost.
+    /// </summary>
+    public async Task<IReadOnlySet<(string Incident, string Address)>> DeliveriesAfterDecisionAsync()
+    {
+        var rows = await QueryAsync(
+            """
+            SELECT q."IncidentName", w."Payload", w."CompletedAt", COALESCE(q."AnsweredAt", q."UpdatedAt"), q."Id"
+            FROM work_items w JOIN questions q ON q."Id" = w."QuestionId"
+            WHERE w."Kind" IN ('outlook.send', 'teams.send') AND w."Status" = 'Succeeded' AND q."State" <> 'Open'
+            """,
+            r => (Incident: r.GetString(0), Payload: r.GetString(1), Completed: Instant(r.GetValue(2)), Decided: Instant(r.GetValue(3)),
+                Question: r.GetValue(4).ToString()!));
+        var recipients = (await QueryAsync(
+                """SELECT "QuestionId", "ObjectId", "Address" FROM recipients WHERE "ObjectId" IS NOT NULL""",
+                r => (Question: r.GetValue(0).ToString()!, ObjectId: r.GetString(1), Address: r.GetString(2))))
+            .ToLookup(r => (r.Question.ToUpperInvariant(), r.ObjectId.ToUpperInvariant()), r => r.Address);
+        var found = new HashSet<(string, string)>(IgnoreCase.Instance);
+        foreach (var row in rows.Where(r => r.Completed is { } completed && r.Decided is { } decided && decided <= completed))
+        {
+            var payload = System.Text.Json.Nodes.JsonNode.Parse(row.Payload)!;
+            if ((string?)payload["address"] is { } address) found.Add((row.Incident, address));
+            else if ((string?)payload["objectId"] is { } objectId)
+                foreach (var a in recipients[(row.Question.ToUpperInvariant(), objectId.ToUpperInvariant())]) found.Add((row.Incident, a));
+        }
+        return found;
+    }
+
+    /// <summary>A timestamp column as the provider returns it: Unix milliseconds on SQLite, a timestamp on PostgreSQL.</summary>
+    private static DateTimeOffset? Instant(object value) => value switch
+    {
+        long ms => DateTimeOffset.FromUnixTimeMilliseconds(ms),
+        DateTime t => new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)),
+        DateTimeOffset t => t,
+        _ => null,
+    };
+
+    private sealed class IgnoreCase : IEqualityComparer<(string, string)>
+    {
+        public static readonly IgnoreCase Instance = new();
+        public bool Equals((string, string) x, (string, string) y) =>
+            StringComparer.OrdinalIgnoreCase.Equals(x.Item1, y.Item1) && StringComparer.OrdinalIgnoreCase.Equals(x.Item2, y.Item2);
+        public int GetHashCode((string, string) obj) =>
+            HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Item1), StringComparer.OrdinalIgnoreCase.GetHashCode(obj.Item2));
+    }
+
     private async Task<List<T>> QueryAsync<T>(string sql, Func<DbDataReader, T> read)
     {
         await using DbConnection connection = IsSqlite ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);

@@ -97,6 +97,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
             await clicking;
 
             var observations = await ObserveAsync(emulator, database, instances, plans);
+            await KeepCloudStateAsync(emulator, logs);
             var (peak, requests, faulted) = await RequestRateAsync(emulator);
             var report = new ChaosReport(ChaosAudit.Audit(observations), await database.FailedWorkAsync(), monkey.Counts, plans.Count,
                 plans.Sum(p => p.Clicks.Count(c => c.Outcome == ClickOutcome.Accepted)), timeToDrain, peak, requests, faulted, logs);
@@ -107,6 +108,14 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
         {
             foreach (var instance in instances) instance.Dispose();
         }
+    }
+
+    /// <summary>The emulator's request journal and the SOC channel as the run left them, beside the logs, for a finding's story.</summary>
+    private static async Task KeepCloudStateAsync(EmulatorHost emulator, string logs)
+    {
+        var indented = new System.Text.Json.JsonSerializerOptions { WriteIndented = true };
+        await File.WriteAllTextAsync(Path.Combine(logs, "requests.json"), (await emulator.RequestsAsync()).ToJsonString(indented));
+        await File.WriteAllTextAsync(Path.Combine(logs, "soc-channel.json"), (await emulator.ChannelAsync(TeamsWorld.SocChannelId)).ToJsonString(indented));
     }
 
     private async Task StopFaultsAsync(FaultDrain faults)
@@ -196,6 +205,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
         }
         var threads = (await emulator.ChannelAsync(TeamsWorld.SocChannelId))["threads"]!.AsArray().OfType<JsonObject>().ToList();
         var commentIds = await database.CommentIdsAsync();
+        var decidedFirst = await database.DeliveriesAfterDecisionAsync();
         var soc = new SocApi(instances[0].BaseAddress, await emulator.TokenAsync(LocalMode.LocalIntakeAudience, "IoTOwnerBot.Soc"));
 
         var observations = new List<IncidentObservation>();
@@ -215,7 +225,9 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
                 cards.ToDictionary(m => m.Key, m => m.Value.Count(Names), StringComparer.OrdinalIgnoreCase),
                 [.. threads.Where(t => t["root"]!["activity"]!.ToJsonString().Contains(plan.Marker, StringComparison.Ordinal))
                     .Select(t => (t["root"]!["activity"]!["attachments"]?[0]?["content"] as JsonObject,
-                        (IReadOnlyList<string>)[.. t["replies"]!.AsArray().Select(r => (string?)r!["activity"]!["text"] ?? "")]))]));
+                        (IReadOnlyList<string>)[.. t["replies"]!.AsArray().Select(r => (string?)r!["activity"]!["text"] ?? "")]))],
+                decidedFirst.Where(d => string.Equals(d.Incident, plan.Name, StringComparison.OrdinalIgnoreCase))
+                    .Select(d => d.Address).ToHashSet(StringComparer.OrdinalIgnoreCase)));
         }
         return observations;
     }

@@ -148,8 +148,11 @@ public sealed class ConnectorException(HttpStatusCode status, string? code, stri
 
     public bool IsTransient => (int)Status is 408 or 412 or 429 or >= 500;
 
-    /// <summary>An answer that says the request was not carried out, so sending again cannot duplicate it.</summary>
-    public bool WasRefused => (int)Status is 400 or 401 or 403 or 404 or 412 or 413 or 429 or 503;
+    /// <summary>
+    /// An answer that says the request was not carried out, so sending again cannot duplicate it: a 4xx Teams gave
+    /// before acting. A 5xx (503 included) may come from a front end after the post was made, so it says nothing.
+    /// </summary>
+    public bool WasRefused => (int)Status is 400 or 401 or 403 or 404 or 412 or 413 or 429;
 
     public string Summary => string.Create(CultureInfo.InvariantCulture, $"{(int)Status} {Code}: {Detail}");
 }

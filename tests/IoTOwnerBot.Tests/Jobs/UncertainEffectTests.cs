@@ -84,6 +84,7 @@ public sealed class UncertainEffectTests : IntegrationTest
 
     [Theory]
     [InlineData(502, false)]
+    [InlineData(503, false)]
     [InlineData(null, true)]
     public async Task TeamsPostActsThenFails_PostsOneCard_FoundInTheChat(int? status, bool drop)
     {

@@ -176,6 +176,7 @@ public sealed class SocThreadTests : IntegrationTest
 
     [Theory]
     [InlineData(502, false)]
+    [InlineData(503, false)]
     [InlineData(null, true)]
     public async Task ReplyPostActsThenFails_IsFoundInTheThread_NotPostedAgain(int? status, bool drop)
     {
@@ -202,10 +203,12 @@ public sealed class SocThreadTests : IntegrationTest
         Assert.Single(await Bot.QueryAsync(db => db.SocThreadReplies.Where(r => r.Outcome == "uncertain").ToListAsync()));
     }
 
-    [Fact]
-    public async Task ThreadCreationActsThenFails_IsAdoptedFromTheChannel_OneThread_RepliesWaitWithoutSpendingAttempts()
+    [Theory]
+    [InlineData(502)]
+    [InlineData(503)]
+    public async Task ThreadCreationActsThenFails_IsAdoptedFromTheChannel_OneThread_RepliesWaitWithoutSpendingAttempts(int status)
     {
-        await Admin.FaultAsync("/v3/conversations", 502, times: 1, method: "POST", actFirst: true);
+        await Admin.FaultAsync("/v3/conversations", status, times: 1, method: "POST", actFirst: true);
         var question = await RaiseAndSettleAsync();
 
         var thread = Assert.Single(Channel.Threads);
