@@ -36,16 +36,23 @@ public sealed class ChaosDatabase : IAsyncDisposable
         return new ChaosDatabase("PostgreSql", connection, options.Postgres, name);
     }
 
-    /// <summary>Work that keeps the service busy: pending and due, or a retry waiting for its next attempt.</summary>
+    /// <summary>
+    /// Work that keeps the service busy: a retry waiting for its next attempt, or pending work due within
+    /// <see cref="Horizon"/> (work postponed without spending an attempt, e.g. waiting for a SOC thread another run
+    /// was creating, is still to be done). The product's long timers (Teams fallback after 30 minutes, reminders,
+    /// escalation, expiry) lie beyond it.
+    /// </summary>
     public async Task<long> BusyWorkAsync()
     {
-        var now = DateTimeOffset.UtcNow;
+        var horizon = DateTimeOffset.UtcNow + Horizon;
         var sql = IsSqlite
-            ? $"""SELECT COUNT(*) FROM work_items WHERE "Status" = 'Pending' AND ("Attempts" > 0 OR "DueAt" <= {now.ToUnixTimeMilliseconds()})"""
-            : """SELECT COUNT(*) FROM work_items WHERE "Status" = 'Pending' AND ("Attempts" > 0 OR "DueAt" <= now())""";
+            ? $"""SELECT COUNT(*) FROM work_items WHERE "Status" = 'Pending' AND ("Attempts" > 0 OR "DueAt" <= {horizon.ToUnixTimeMilliseconds()})"""
+            : $"""SELECT COUNT(*) FROM work_items WHERE "Status" = 'Pending' AND ("Attempts" > 0 OR "DueAt" <= now() + interval '{(int)Horizon.TotalSeconds} seconds')""";
         var rows = await QueryAsync(sql, r => r.GetInt64(0));
         return rows.Count == 0 ? 0 : rows[0];
     }
+
+    public static readonly TimeSpan Horizon = TimeSpan.FromMinutes(5);
 
     public sealed record FailedWork(string Kind, string? IncidentName, int Attempts, string? LastError);
 

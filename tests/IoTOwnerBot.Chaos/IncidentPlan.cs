@@ -17,6 +17,11 @@ public enum ClickOutcome
     Accepted,
     /// <summary>The click reached the service but was not accepted (e.g. the card already showed the outcome).</summary>
     Refused,
+    /// <summary>
+    /// The service went quiet and the owner's card never came (the question was decided before their delivery was due,
+    /// or the delivery was lost: the audit tells which).
+    /// </summary>
+    NoCard,
 }
 
 /// <summary>An owner's planned click on their card of one incident.</summary>

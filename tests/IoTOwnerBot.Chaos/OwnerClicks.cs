@@ -39,6 +39,12 @@ public sealed class OwnerClicks(EmulatorHost emulator, IReadOnlyList<IncidentPla
 
     public bool AllDone => plans.All(p => p.Clicks.All(c => c.Done));
 
+    /// <summary>The service is quiet: an owner still waiting for a card will not get one in this run.</summary>
+    public void StopWaitingForCards()
+    {
+        foreach (var click in plans.SelectMany(p => p.Clicks).Where(c => !c.Done && c.CardSeenAt is null)) click.Outcome = ClickOutcome.NoCard;
+    }
+
     private async Task ClickForAsync(Owner owner, List<(IncidentPlan Plan, PlannedClick Click)> waiting)
     {
         var cards = owner.HasMailbox ? await InboxCardsAsync(owner) : await TeamsCardsAsync(owner);
