@@ -22,7 +22,7 @@ public sealed class JournalMiddleware(RequestDelegate next, EmulatorState state)
         }
 
         // The token endpoint's form carries client secrets: never keep it.
-        string? body = area == EmulatorArea.Entra ? null : await ReadBodyAsync(context.Request);
+        var body = area == EmulatorArea.Entra ? null : await ReadBodyAsync(context.Request);
         try
         {
             await next(context);

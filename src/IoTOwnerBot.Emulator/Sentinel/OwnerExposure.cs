@@ -24,7 +24,7 @@ internal static class OwnerExposures
         exposure = names is null ? OwnerExposure.All : OwnerExposure.None;
         foreach (var name in names ?? [])
         {
-            OwnerExposure flag = name.ToUpperInvariant() switch
+            var flag = name.ToUpperInvariant() switch
             {
                 "PAYLOAD" => OwnerExposure.Payload,
                 "ENTITIESAPI" => OwnerExposure.EntitiesApi,

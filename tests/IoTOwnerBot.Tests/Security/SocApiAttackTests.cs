@@ -48,7 +48,7 @@ public sealed class SocApiAttackTests : AttackTest
     {
         var (_, question) = await AskKlausAsync();
         var before = await SnapshotAsync();
-        byte[] bytes = body switch
+        var bytes = body switch
         {
             "LONG" => Encoding.UTF8.GetBytes($$"""{"reason":"{{new string('r', SocActionRequest.MaxReasonLength + 1)}}"}"""),
             "HUGE" => Encoding.UTF8.GetBytes($$"""{"reason":"{{new string('r', 40_000)}}"}"""),

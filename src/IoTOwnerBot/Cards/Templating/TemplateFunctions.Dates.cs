@@ -265,7 +265,7 @@ internal static partial class TemplateFunctions
             }
 
             var count = Math.Min(run, max);
-            string? token = (c, count) switch
+            var token = (c, count) switch
             {
                 ('d', 1) => "D",
                 ('d', 2) => "DD",
