@@ -23,8 +23,6 @@ public sealed partial class IncidentUpdateWorkHandler(
     TimeProvider time,
     ILogger<IncidentUpdateWorkHandler> logger) : IWorkHandler
 {
-    public string Kind => IncidentUpdateWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<IncidentUpdateWork>();

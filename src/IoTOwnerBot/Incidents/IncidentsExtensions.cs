@@ -21,9 +21,9 @@ public static class IncidentsExtensions
         services.AddSingleton<IValidateOptions<IntakeOptions>, IntakeOptionsValidator>();
 
         services.AddScoped<IntakeService>();
-        services.AddKeyedScoped<IWorkHandler, IntakeWorkHandler>(IntakeWork.Kind);
-        services.AddKeyedScoped<IWorkHandler, CommentWorkHandler>(Questions.CommentWork.Kind);
-        services.AddKeyedScoped<IWorkHandler, IncidentUpdateWorkHandler>(Questions.IncidentUpdateWork.Kind);
+        services.AddWork<IntakeWork, IntakeWorkHandler>();
+        services.AddWork<Questions.CommentWork, CommentWorkHandler>();
+        services.AddWork<Questions.IncidentUpdateWork, IncidentUpdateWorkHandler>();
         services.AddSingleton<IncidentPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<IncidentPoller>());
 

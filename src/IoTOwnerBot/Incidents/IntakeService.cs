@@ -41,7 +41,7 @@ public sealed class IntakeService(BotDbContext db, IOptionsMonitor<SentinelOptio
         }
         else
         {
-            item = db.Enqueue(IntakeWork.Kind, dedupe, IntakeWork.From(request), time.GetUtcNow());
+            item = db.Enqueue(dedupe, IntakeWork.From(request), time.GetUtcNow());
         }
 
         try
@@ -61,9 +61,9 @@ public sealed class IntakeService(BotDbContext db, IOptionsMonitor<SentinelOptio
 }
 
 /// <summary>Durable work: turn an accepted incident into a question.</summary>
-public sealed record IntakeWork(string IncidentId, string Via, string? TriggerObject)
+public sealed record IntakeWork(string IncidentId, string Via, string? TriggerObject) : IWork
 {
-    public const string Kind = "incident.intake";
+    public static string Kind => "incident.intake";
 
     public static IntakeWork From(IntakeRequest r) => new(r.Incident.ArmId, r.Via, r.TriggerObject?.GetRawText());
 }

@@ -19,8 +19,6 @@ public sealed partial class IntakeWorkHandler(
     IOptionsMonitor<SentinelOptions> options,
     ILogger<IntakeWorkHandler> logger) : IWorkHandler
 {
-    public string Kind => IntakeWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<IntakeWork>();
@@ -118,8 +116,6 @@ public sealed partial class IntakeWorkHandler(
 /// <summary>Posts one timeline comment on its incident; the fixed comment id makes a retry a no-op.</summary>
 public sealed class CommentWorkHandler(SentinelClient sentinel) : IWorkHandler
 {
-    public string Kind => CommentWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<CommentWork>();

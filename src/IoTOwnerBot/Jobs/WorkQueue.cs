@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using IoTOwnerBot.Persistence;
 
 namespace IoTOwnerBot.Jobs;
@@ -33,11 +34,42 @@ public abstract record WorkResult
     internal sealed record FailResult(string Reason) : WorkResult;
 }
 
+/// <summary>
+/// The payload of one kind of durable work: a record per kind, named by <see cref="Kind"/> (stored in
+/// <c>work_items.Kind</c>, so a name never changes once released). <see cref="WorkQueueExtensions.Enqueue{T}"/> takes the
+/// kind from the record, and <see cref="WorkRegistration.AddWork{TWork,THandler}"/> binds it to its handler.
+/// </summary>
+public interface IWork
+{
+    static abstract string Kind { get; }
+}
+
 /// <summary>Runs one kind of work item. Must be idempotent: a crash after its side effect runs it again.</summary>
 public interface IWorkHandler
 {
-    string Kind { get; }
     Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct);
+}
+
+/// <summary>Every kind of durable work the service runs, as registered: one entry per <see cref="WorkRegistration.AddWork{TWork,THandler}"/>.</summary>
+public sealed record WorkKind(string Name, Type Work, Type Handler);
+
+public static class WorkRegistration
+{
+    /// <summary>
+    /// Work of kind <typeparamref name="TWork"/> is run by <typeparamref name="THandler"/> (scoped, one per run). A kind
+    /// has one handler and a handler one kind; registering either twice is a programming error.
+    /// </summary>
+    public static IServiceCollection AddWork<TWork, THandler>(this IServiceCollection services)
+        where TWork : IWork
+        where THandler : class, IWorkHandler
+    {
+        var known = services.Where(d => d.ServiceType == typeof(WorkKind)).Select(d => (WorkKind)d.ImplementationInstance!).ToList();
+        if (known.FirstOrDefault(k => k.Name == TWork.Kind || k.Handler == typeof(THandler)) is { } taken)
+            throw new InvalidOperationException($"Work kind {TWork.Kind} ({typeof(THandler).Name}) clashes with {taken.Name} ({taken.Handler.Name}).");
+        services.AddKeyedScoped<IWorkHandler, THandler>(TWork.Kind);
+        services.AddSingleton(new WorkKind(TWork.Kind, typeof(TWork), typeof(THandler)));
+        return services;
+    }
 }
 
 /// <summary>Wakes idle workers when new work is committed.</summary>
@@ -52,13 +84,15 @@ public sealed class WorkSignal : IDisposable
 /// <summary>Adds durable work in the caller's unit of work; it becomes visible when the caller saves.</summary>
 public static class WorkQueueExtensions
 {
-    public static WorkItem Enqueue<T>(this BotDbContext db, string kind, string dedupeKey, T payload, DateTimeOffset dueAt, Guid? questionId = null,
+    /// <summary>Work of the payload's kind, done once per <paramref name="dedupeKey"/>.</summary>
+    public static WorkItem Enqueue<T>(this BotDbContext db, string dedupeKey, T payload, DateTimeOffset dueAt, Guid? questionId = null,
         string? lane = null)
+        where T : IWork
     {
         var item = new WorkItem
         {
             Id = Guid.NewGuid(),
-            Kind = kind,
+            Kind = T.Kind,
             DedupeKey = dedupeKey,
             QuestionId = questionId,
             Lane = lane,

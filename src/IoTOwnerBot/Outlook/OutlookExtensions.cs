@@ -42,8 +42,8 @@ public static partial class OutlookExtensions
         services.AddScoped<OutlookMessages>();
         services.AddScoped<OutlookActionHandler>();
         services.AddScoped<IQuestionDelivery, OutlookDelivery>();
-        services.AddKeyedScoped<IWorkHandler, OutlookSendWorkHandler>(OutlookSendWork.Kind);
-        services.AddKeyedScoped<IWorkHandler, OutlookDigestWorkHandler>(OutlookDigestWork.Kind);
+        services.AddWork<OutlookSendWork, OutlookSendWorkHandler>();
+        services.AddWork<OutlookDigestWork, OutlookDigestWorkHandler>();
 
         // sendMail is not idempotent: only 429 (refused, so not sent) is retried in place, honouring Retry-After.
         // A 5xx or timeout goes back to the durable job, which checks Sent Items before it sends again.

@@ -14,15 +14,15 @@ namespace IoTOwnerBot.Outlook;
 /// Durable work: e-mail one question to one owner (<paramref name="Reminder"/> &gt; 0: that reminder). The delivery id
 /// is fixed when the work is planned.
 /// </summary>
-public sealed record OutlookSendWork(Guid QuestionId, string Address, Guid DeliveryId, int Reminder = 0)
+public sealed record OutlookSendWork(Guid QuestionId, string Address, Guid DeliveryId, int Reminder = 0) : IWork
 {
-    public const string Kind = "outlook.send";
+    public static string Kind => "outlook.send";
 }
 
 /// <summary>Durable work: e-mail one digest (several questions, one owner). The delivery id is on the digest.</summary>
-public sealed record OutlookDigestWork(Guid DigestId)
+public sealed record OutlookDigestWork(Guid DigestId) : IWork
 {
-    public const string Kind = "outlook.digest";
+    public static string Kind => "outlook.digest";
 }
 
 /// <summary>
@@ -48,7 +48,7 @@ internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages,
                     $"{recipient.Display} has no mailbox, so they cannot be asked by e-mail.", mirror: true, now);
                 continue;
             }
-            db.Enqueue(OutlookSendWork.Kind, $"{OutlookSendWork.Kind}:{question.Id:D}:{mail.ToLowerInvariant()}",
+            db.Enqueue($"{OutlookSendWork.Kind}:{question.Id:D}:{mail.ToLowerInvariant()}",
                 new OutlookSendWork(question.Id, mail, Guid.NewGuid()), due, question.Id);
         }
     }
@@ -61,7 +61,7 @@ internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages,
         var mailed = await db.WorkItems.Where(w => w.Kind == OutlookSendWork.Kind && w.QuestionId == question.Id && w.Status == WorkStatus.Succeeded)
             .Select(w => w.DedupeKey).ToListAsync(ct);
         foreach (var mail in mailed.Where(k => k.StartsWith(prefix, StringComparison.Ordinal) && !k.Contains(":reminder-", StringComparison.Ordinal)).Select(k => k[prefix.Length..]))
-            db.Enqueue(OutlookSendWork.Kind, $"{prefix}{mail}:reminder-{reminder}", new OutlookSendWork(question.Id, mail, Guid.NewGuid(), reminder), now, question.Id);
+            db.Enqueue($"{prefix}{mail}:reminder-{reminder}", new OutlookSendWork(question.Id, mail, Guid.NewGuid(), reminder), now, question.Id);
     }
 }
 
@@ -93,13 +93,11 @@ public sealed partial class OutlookSendWorkHandler(
     TimeProvider time,
     ILogger<OutlookSendWorkHandler> logger) : IWorkHandler
 {
-    public string Kind => OutlookSendWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<OutlookSendWork>();
         var plan = await planner.ClaimAsync(OutlookExtensions.Channel, OutlookSendWork.Kind, work.QuestionId, work.Address,
-            digest => db.Enqueue(OutlookDigestWork.Kind, $"{OutlookDigestWork.Kind}:{digest.Id:D}", new OutlookDigestWork(digest.Id), time.GetUtcNow()), ct);
+            digest => db.Enqueue($"{OutlookDigestWork.Kind}:{digest.Id:D}", new OutlookDigestWork(digest.Id), time.GetUtcNow()), ct);
         if (plan.Kind is DeliveryPlanKind.InDigest or DeliveryPlanKind.NotOpen) return WorkResult.Done;
 
         var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices)
@@ -273,8 +271,6 @@ public sealed partial class OutlookDigestWorkHandler(
     TimeProvider time,
     ILogger<OutlookDigestWorkHandler> logger) : IWorkHandler
 {
-    public string Kind => OutlookDigestWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<OutlookDigestWork>();

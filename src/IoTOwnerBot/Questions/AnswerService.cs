@@ -141,7 +141,7 @@ public sealed partial class AnswerService(
 }
 
 /// <summary>Durable work: apply a recorded answer to the incident and comment on it under a fixed id.</summary>
-public sealed record IncidentUpdateWork(Guid QuestionId, Guid CommentId)
+public sealed record IncidentUpdateWork(Guid QuestionId, Guid CommentId) : IWork
 {
-    public const string Kind = "incident.update";
+    public static string Kind => "incident.update";
 }

@@ -176,7 +176,7 @@ public sealed partial class QuestionLifecycle(
     {
         foreach (var observer in observers) await observer.DecidedAsync(question, now, ct);
         if (decision.UpdatesIncident)
-            db.Enqueue(IncidentUpdateWork.Kind, $"update:{question.Id:D}", new IncidentUpdateWork(question.Id, Guid.NewGuid()), now, question.Id,
+            db.Enqueue($"update:{question.Id:D}", new IncidentUpdateWork(question.Id, Guid.NewGuid()), now, question.Id,
                 QuestionService.CommentLane(question.Id));
     }
 
@@ -196,15 +196,13 @@ public sealed partial class QuestionLifecycle(
 }
 
 /// <summary>Durable work: expire a question at its deadline (a no-op if it was answered or cancelled first).</summary>
-public sealed record ExpireWork(Guid QuestionId)
+public sealed record ExpireWork(Guid QuestionId) : IWork
 {
-    public const string Kind = "question.expire";
+    public static string Kind => "question.expire";
 }
 
 internal sealed class ExpireWorkHandler(QuestionLifecycle lifecycle) : IWorkHandler
 {
-    public string Kind => ExpireWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         await lifecycle.ExpireAsync(item.ReadPayload<ExpireWork>().QuestionId, ct);

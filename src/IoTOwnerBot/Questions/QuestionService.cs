@@ -111,11 +111,11 @@ public sealed partial class QuestionService(
         var policy = lifecycle.CurrentValue;
         var expiresAt = now + policy.ExpireAfter;
         question.ScheduleExpiry(expiresAt);
-        db.Enqueue(ExpireWork.Kind, $"expire:{question.Id:D}", new ExpireWork(question.Id), expiresAt, question.Id);
+        db.Enqueue($"expire:{question.Id:D}", new ExpireWork(question.Id), expiresAt, question.Id);
         for (var n = 1; n <= policy.MaxReminders && now + policy.ReminderInterval * n < expiresAt; n++)
-            db.Enqueue(RemindWork.Kind, $"remind:{question.Id:D}:{n}", new RemindWork(question.Id, n), now + policy.ReminderInterval * n, question.Id);
+            db.Enqueue($"remind:{question.Id:D}:{n}", new RemindWork(question.Id, n), now + policy.ReminderInterval * n, question.Id);
         if (policy.EscalateAfter is { } after && now + after < expiresAt)
-            db.Enqueue(EscalateWork.Kind, $"escalate:{question.Id:D}", new EscalateWork(question.Id), now + after, question.Id);
+            db.Enqueue($"escalate:{question.Id:D}", new EscalateWork(question.Id), now + after, question.Id);
         foreach (var delivery in deliveries) delivery.Plan(question, this, now);
     }
 
@@ -140,7 +140,7 @@ public sealed partial class QuestionService(
         if (mirror)
         {
             var incident = new IncidentRef(question.SubscriptionId, question.ResourceGroup, question.WorkspaceName, question.IncidentName);
-            db.Enqueue(CommentWork.Kind, $"comment:{ev.CommentId:D}", new CommentWork(incident.ArmId, ev.CommentId!.Value, message), at, question.Id,
+            db.Enqueue($"comment:{ev.CommentId:D}", new CommentWork(incident.ArmId, ev.CommentId!.Value, message), at, question.Id,
                 CommentLane(question.Id));
         }
         foreach (var observer in timelineObservers) observer.Recorded(question, ev);
@@ -228,7 +228,7 @@ public interface IQuestionDelivery
 }
 
 /// <summary>Durable work: post one comment on an incident under a fixed id.</summary>
-public sealed record CommentWork(string IncidentId, Guid CommentId, string Message)
+public sealed record CommentWork(string IncidentId, Guid CommentId, string Message) : IWork
 {
-    public const string Kind = "incident.comment";
+    public static string Kind => "incident.comment";
 }

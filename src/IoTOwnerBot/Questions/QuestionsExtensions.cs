@@ -1,4 +1,5 @@
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Jobs;
 
 namespace IoTOwnerBot.Questions;
 
@@ -15,11 +16,11 @@ public static class QuestionsExtensions
         services.AddScoped<QuestionLifecycle>();
         services.AddOptions<DeliveryOptions>().BindSettings(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<QuestionQueries>();
-        services.AddScoped<Jobs.IWorkFailureObserver, WorkFailureTimeline>();
+        services.AddScoped<IWorkFailureObserver, WorkFailureTimeline>();
         services.AddSocApi();
-        services.AddKeyedScoped<Jobs.IWorkHandler, ExpireWorkHandler>(ExpireWork.Kind);
-        services.AddKeyedScoped<Jobs.IWorkHandler, RemindWorkHandler>(RemindWork.Kind);
-        services.AddKeyedScoped<Jobs.IWorkHandler, EscalateWorkHandler>(EscalateWork.Kind);
+        services.AddWork<ExpireWork, ExpireWorkHandler>();
+        services.AddWork<RemindWork, RemindWorkHandler>();
+        services.AddWork<EscalateWork, EscalateWorkHandler>();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<LifecycleOptions>, LifecycleOptionsValidator>();
         return services;
     }

@@ -7,15 +7,15 @@ using Microsoft.Extensions.Options;
 namespace IoTOwnerBot.Questions;
 
 /// <summary>Durable work: reminder number <see cref="Number"/> of a question, due at its time; a no-op once decided.</summary>
-public sealed record RemindWork(Guid QuestionId, int Number)
+public sealed record RemindWork(Guid QuestionId, int Number) : IWork
 {
-    public const string Kind = "question.remind";
+    public static string Kind => "question.remind";
 }
 
 /// <summary>Durable work: escalate a question nobody answered in time to the owners' managers and the escalation contacts.</summary>
-public sealed record EscalateWork(Guid QuestionId)
+public sealed record EscalateWork(Guid QuestionId) : IWork
 {
-    public const string Kind = "question.escalate";
+    public static string Kind => "question.escalate";
 }
 
 /// <summary>Reminds the owners of a still-open question in every channel they were asked in, and says so on the incident.</summary>
@@ -27,8 +27,6 @@ internal sealed partial class RemindWorkHandler(
     WorkSignal signal,
     ILogger<RemindWorkHandler> logger) : IWorkHandler
 {
-    public string Kind => RemindWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<RemindWork>();
@@ -70,8 +68,6 @@ internal sealed partial class EscalateWorkHandler(
     WorkSignal signal,
     ILogger<EscalateWorkHandler> logger) : IWorkHandler
 {
-    public string Kind => EscalateWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<EscalateWork>();

@@ -26,11 +26,9 @@ public static class SocChannelExtensions
         services.AddScoped<SocThreadActions>();
         services.AddTransient(sp => new SocMembership(() => sp.GetRequiredService<GraphServiceClient>()));
         services.AddTransient<SocChannelReader>();
-        services.AddKeyedScoped<IWorkHandler>(SocThreadWork.Kind, (sp, _) => new SocRootWorkHandler(sp.GetRequiredService<SocThreads>(),
-            sp.GetRequiredService<IOptionsMonitor<SocThreadOptions>>(), sp.GetRequiredService<TimeProvider>(), SocThreadWork.Kind));
-        services.AddKeyedScoped<IWorkHandler>(SocRootUpdateWork.Kind, (sp, _) => new SocRootWorkHandler(sp.GetRequiredService<SocThreads>(),
-            sp.GetRequiredService<IOptionsMonitor<SocThreadOptions>>(), sp.GetRequiredService<TimeProvider>(), SocRootUpdateWork.Kind));
-        services.AddKeyedScoped<IWorkHandler, SocReplyWorkHandler>(SocReplyWork.Kind);
+        services.AddWork<SocThreadWork, SocRootWorkHandler<SocThreadWork>>();
+        services.AddWork<SocRootUpdateWork, SocRootWorkHandler<SocRootUpdateWork>>();
+        services.AddWork<SocReplyWork, SocReplyWorkHandler>();
         return services;
     }
 }

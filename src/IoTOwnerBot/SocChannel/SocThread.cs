@@ -24,14 +24,14 @@ internal sealed class SocThreadPlanner(BotDbContext db, IOptionsMonitor<SocThrea
     {
         if (!options.CurrentValue.Enabled) return;
         if (ev.Kind == TimelineKinds.Created)
-            db.Enqueue(SocThreadWork.Kind, SocThreadWork.Key(question.IncidentKey), new SocThreadWork(question.IncidentKey), ev.At, question.Id);
+            db.Enqueue(SocThreadWork.Key(question.IncidentKey), new SocThreadWork(question.IncidentKey), ev.At, question.Id);
         if (ev.Kind == TimelineKinds.Reasked)
             EnqueueRootUpdate(question, ev.At);
 
         var replyId = Guid.NewGuid();
         var text = ev.Actor == QuestionService.Actor ? ev.Message : $"{ev.Message} ({ev.Actor})";
         if (question.Round > 1) text = $"Round {question.Round.ToString(CultureInfo.InvariantCulture)}: {text}";
-        db.Enqueue(SocReplyWork.Kind, SocReplyWork.Key(replyId), new SocReplyWork(replyId, question.IncidentKey, question.Id, text), ev.At, question.Id);
+        db.Enqueue(SocReplyWork.Key(replyId), new SocReplyWork(replyId, question.IncidentKey, question.Id, text), ev.At, question.Id);
     }
 
     public Task DecidedAsync(Question question, DateTimeOffset now, CancellationToken ct)
@@ -44,7 +44,7 @@ internal sealed class SocThreadPlanner(BotDbContext db, IOptionsMonitor<SocThrea
     {
         var key = SocRootUpdateWork.Key(question.Id, question.State);
         if (db.WorkItems.Local.Any(w => w.DedupeKey == key)) return;
-        db.Enqueue(SocRootUpdateWork.Kind, key, new SocRootUpdateWork(question.IncidentKey), now, question.Id);
+        db.Enqueue(key, new SocRootUpdateWork(question.IncidentKey), now, question.Id);
     }
 }
 
@@ -105,23 +105,29 @@ public sealed class SocThreadCards(CardComposer composer)
     };
 }
 
-/// <summary>Durable work: create the incident's SOC thread (once per incident) and show the current round on its root.</summary>
-public sealed record SocThreadWork(string IncidentKey)
+/// <summary>Work that brings an incident's SOC thread root up to date (creating the thread first if need be).</summary>
+public interface ISocRootWork : IWork
 {
-    public const string Kind = "soc.thread";
+    string IncidentKey { get; }
+}
+
+/// <summary>Durable work: create the incident's SOC thread (once per incident) and show the current round on its root.</summary>
+public sealed record SocThreadWork(string IncidentKey) : ISocRootWork
+{
+    public static string Kind => "soc.thread";
     public static string Key(string incidentKey) => $"{Kind}:{incidentKey}";
 }
 
 /// <summary>Durable work: the root card shows the incident's current round and state (PUT; idempotent).</summary>
-public sealed record SocRootUpdateWork(string IncidentKey)
+public sealed record SocRootUpdateWork(string IncidentKey) : ISocRootWork
 {
-    public const string Kind = "soc.root-update";
+    public static string Kind => "soc.root-update";
     public static string Key(Guid questionId, QuestionState state) => $"{Kind}:{questionId:D}:{QuestionCards.StateName(state)}";
 }
 
 /// <summary>Durable work: one timeline event as a reply in the incident's SOC thread, posted at most once.</summary>
-public sealed record SocReplyWork(Guid ReplyId, string IncidentKey, Guid QuestionId, string Text)
+public sealed record SocReplyWork(Guid ReplyId, string IncidentKey, Guid QuestionId, string Text) : IWork
 {
-    public const string Kind = "soc.reply";
+    public static string Kind => "soc.reply";
     public static string Key(Guid replyId) => $"{Kind}:{replyId:D}";
 }

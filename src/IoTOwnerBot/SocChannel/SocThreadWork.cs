@@ -187,14 +187,13 @@ public sealed class ChannelUnreadableException(string reason, TimeSpan? retryAft
 }
 
 /// <summary><c>soc.thread</c> and <c>soc.root-update</c>: the thread exists and its root shows the current round.</summary>
-public sealed class SocRootWorkHandler(SocThreads threads, IOptionsMonitor<SocThreadOptions> options, TimeProvider time, string kind) : IWorkHandler
+public sealed class SocRootWorkHandler<TWork>(SocThreads threads, IOptionsMonitor<SocThreadOptions> options, TimeProvider time) : IWorkHandler
+    where TWork : ISocRootWork
 {
-    public string Kind => kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         if (!options.CurrentValue.Enabled) return WorkResult.Done;
-        var incidentKey = kind == SocThreadWork.Kind ? item.ReadPayload<SocThreadWork>().IncidentKey : item.ReadPayload<SocRootUpdateWork>().IncidentKey;
+        var incidentKey = item.ReadPayload<TWork>().IncidentKey;
         try
         {
             var thread = await threads.EnsureAsync(incidentKey, ct);
@@ -232,8 +231,6 @@ public sealed partial class SocReplyWorkHandler(
     TimeProvider time,
     ILogger<SocReplyWorkHandler> logger) : IWorkHandler
 {
-    public string Kind => SocReplyWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         if (!options.CurrentValue.Enabled) return WorkResult.Done;

@@ -271,7 +271,7 @@ public sealed partial class TeamsBot(
     private async Task ReplyAsync(Activity activity, string key, string text, CancellationToken ct)
     {
         if (activity.ServiceUrl is not { } serviceUrl || activity.Conversation?.Id is not { } conversationId) return;
-        db.Enqueue(TeamsReplyWork.Kind, $"{TeamsReplyWork.Kind}:{key}", new TeamsReplyWork(serviceUrl, conversationId, text), time.GetUtcNow());
+        db.Enqueue($"{TeamsReplyWork.Kind}:{key}", new TeamsReplyWork(serviceUrl, conversationId, text), time.GetUtcNow());
         try
         {
             await db.SaveChangesAsync(ct);

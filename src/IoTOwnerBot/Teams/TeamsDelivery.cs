@@ -37,7 +37,7 @@ internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsM
             .ToListAsync(ct);
         var number = question.IncidentNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? question.IncidentName;
         foreach (var chat in chats.DistinctBy(c => c.ConversationId))
-            db.Enqueue(TeamsReplyWork.Kind, $"{TeamsReplyWork.Kind}:{question.Id:D}:{chat.RecipientObjectId}:reminder-{reminder}",
+            db.Enqueue($"{TeamsReplyWork.Kind}:{question.Id:D}:{chat.RecipientObjectId}:reminder-{reminder}",
                 new TeamsReplyWork(chat.ServiceUrl, chat.ConversationId,
                     $"Reminder: incident {number} still needs your answer. Please use the Yes / No buttons on the card above."), now, question.Id);
     }
@@ -56,7 +56,7 @@ internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsM
                 TeamsFallback.Enqueue(db, questions, question, recipient, "they have no mailbox", now, due);
             else if (recipient.ObjectId is { } objectId)
             {
-                db.Enqueue(TeamsFallbackWork.Kind, TeamsFallbackWork.Key(question.Id, objectId),
+                db.Enqueue(TeamsFallbackWork.Key(question.Id, objectId),
                     new TeamsFallbackWork(question.Id, objectId), now + options.TeamsAfter, question.Id);
                 questions.Record(question, TeamsTimeline.FallbackScheduled, QuestionService.Actor,
                     $"{recipient.Display} will be asked in Teams if nobody has answered by {now + options.TeamsAfter:yyyy-MM-dd HH:mm:ss} UTC.", mirror: false, now);
@@ -100,47 +100,47 @@ public sealed class TeamsFallback(BotDbContext db, QuestionService questions, IO
                 $"{recipient.Display} cannot be asked in Teams ({reason}): the directory does not know them.", mirror: true, now);
             return;
         }
-        db.Enqueue(TeamsSendWork.Kind, TeamsSendWork.Key(question.Id, oid), new TeamsSendWork(question.Id, oid, reason), due, question.Id);
+        db.Enqueue(TeamsSendWork.Key(question.Id, oid), new TeamsSendWork(question.Id, oid, reason), due, question.Id);
         questions.Record(question, TeamsTimeline.Planned, QuestionService.Actor, $"{recipient.Display} will be asked in Teams: {reason}.", mirror: false, now);
     }
 }
 
 /// <summary>Durable work: send the question card to one owner's 1:1 chat (installing the app first when needed).</summary>
-public sealed record TeamsSendWork(Guid QuestionId, string ObjectId, string Reason)
+public sealed record TeamsSendWork(Guid QuestionId, string ObjectId, string Reason) : IWork
 {
-    public const string Kind = "teams.send";
+    public static string Kind => "teams.send";
     public static string Key(Guid questionId, string objectId) => $"{Kind}:{questionId:D}:{objectId.ToLowerInvariant()}";
 }
 
 /// <summary>Durable work: send one digest card (several questions, one owner) to the owner's 1:1 chat.</summary>
-public sealed record TeamsDigestWork(Guid DigestId)
+public sealed record TeamsDigestWork(Guid DigestId) : IWork
 {
-    public const string Kind = "teams.digest";
+    public static string Kind => "teams.digest";
 }
 
 /// <summary>Durable work: PUT a digest card so it shows its questions' current states.</summary>
-public sealed record TeamsDigestUpdateWork(Guid DigestId)
+public sealed record TeamsDigestUpdateWork(Guid DigestId) : IWork
 {
-    public const string Kind = "teams.digest-update";
+    public static string Kind => "teams.digest-update";
 }
 
 /// <summary>Durable work due Delivery:TeamsAfter after creation: ask in Teams if the question is still open.</summary>
-public sealed record TeamsFallbackWork(Guid QuestionId, string ObjectId)
+public sealed record TeamsFallbackWork(Guid QuestionId, string ObjectId) : IWork
 {
-    public const string Kind = "teams.fallback";
+    public static string Kind => "teams.fallback";
     public static string Key(Guid questionId, string objectId) => $"{Kind}:{questionId:D}:{objectId.ToLowerInvariant()}";
 }
 
 /// <summary>Durable work: PUT every Teams card of a question so it shows the question's current state.</summary>
-public sealed record TeamsUpdateWork(Guid QuestionId)
+public sealed record TeamsUpdateWork(Guid QuestionId) : IWork
 {
-    public const string Kind = "teams.update";
+    public static string Kind => "teams.update";
 }
 
 /// <summary>Durable work: a text message into a conversation (greeting, help).</summary>
-public sealed record TeamsReplyWork(string ServiceUrl, string ConversationId, string Text)
+public sealed record TeamsReplyWork(string ServiceUrl, string ConversationId, string Text) : IWork
 {
-    public const string Kind = "teams.reply";
+    public static string Kind => "teams.reply";
 }
 
 /// <summary>When a question is decided (answered in any channel, expired, cancelled), every Teams card of it shows the outcome.</summary>
@@ -149,7 +149,7 @@ internal sealed class TeamsCardsObserver(BotDbContext db) : IQuestionObserver
     public async Task DecidedAsync(Question question, DateTimeOffset now, CancellationToken ct)
     {
         if (await db.TeamsMessages.AnyAsync(m => m.QuestionId == question.Id, ct))
-            db.Enqueue(TeamsUpdateWork.Kind, $"{TeamsUpdateWork.Kind}:{question.Id:D}:{question.State}", new TeamsUpdateWork(question.Id), now, question.Id);
+            db.Enqueue($"{TeamsUpdateWork.Kind}:{question.Id:D}:{question.State}", new TeamsUpdateWork(question.Id), now, question.Id);
     }
 }
 
@@ -161,6 +161,6 @@ internal sealed class TeamsDigestObserver(BotDbContext db) : IQuestionObserver
         var digests = await db.DeliveryClaims.Where(c => c.QuestionId == question.Id && c.Channel == TeamsExtensions.Channel && c.DigestId != null)
             .Select(c => c.DigestId!.Value).ToListAsync(ct);
         foreach (var id in digests)
-            db.Enqueue(TeamsDigestUpdateWork.Kind, $"{TeamsDigestUpdateWork.Kind}:{id:D}:{question.Id:D}:{question.State}", new TeamsDigestUpdateWork(id), now, question.Id);
+            db.Enqueue($"{TeamsDigestUpdateWork.Kind}:{id:D}:{question.Id:D}:{question.State}", new TeamsDigestUpdateWork(id), now, question.Id);
     }
 }

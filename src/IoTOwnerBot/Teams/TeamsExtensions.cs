@@ -53,12 +53,13 @@ public static class TeamsExtensions
         services.AddScoped<IQuestionDelivery, TeamsDelivery>();
         services.AddScoped<IQuestionObserver, TeamsCardsObserver>();
         services.AddScoped<IQuestionObserver, TeamsDigestObserver>();
-        services.AddKeyedScoped<IWorkHandler, TeamsSendWorkHandler>(TeamsSendWork.Kind);
-        services.AddKeyedScoped<IWorkHandler, TeamsSendWorkHandler>(TeamsDigestWork.Kind);
-        services.AddKeyedScoped<IWorkHandler, TeamsDigestUpdateWorkHandler>(TeamsDigestUpdateWork.Kind);
-        services.AddKeyedScoped<IWorkHandler, TeamsFallbackWorkHandler>(TeamsFallbackWork.Kind);
-        services.AddKeyedScoped<IWorkHandler, TeamsUpdateWorkHandler>(TeamsUpdateWork.Kind);
-        services.AddKeyedScoped<IWorkHandler, TeamsReplyWorkHandler>(TeamsReplyWork.Kind);
+        services.AddWork<TeamsSendWork, TeamsSendWorkHandler>();
+        services.AddScoped<TeamsSendWorkHandler>();
+        services.AddWork<TeamsDigestWork, TeamsDigestWorkHandler>();
+        services.AddWork<TeamsDigestUpdateWork, TeamsDigestUpdateWorkHandler>();
+        services.AddWork<TeamsFallbackWork, TeamsFallbackWorkHandler>();
+        services.AddWork<TeamsUpdateWork, TeamsUpdateWorkHandler>();
+        services.AddWork<TeamsReplyWork, TeamsReplyWorkHandler>();
 
         services.AddAuthentication().AddJwtBearer(Scheme);
         services.AddOptions<JwtBearerOptions>(Scheme)

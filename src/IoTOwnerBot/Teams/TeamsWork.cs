@@ -37,15 +37,12 @@ public sealed partial class TeamsSendWorkHandler(
     TimeProvider time,
     ILogger<TeamsSendWorkHandler> logger) : IWorkHandler
 {
-    public string Kind => TeamsSendWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(item);
-        if (item.Kind == TeamsDigestWork.Kind) return await RunDigestAsync(item, ct);
         var work = item.ReadPayload<TeamsSendWork>();
         var plan = await planner.ClaimAsync(TeamsExtensions.Channel, TeamsSendWork.Kind, work.QuestionId, work.ObjectId,
-            digest => db.Enqueue(TeamsDigestWork.Kind, $"{TeamsDigestWork.Kind}:{digest.Id:D}", new TeamsDigestWork(digest.Id), time.GetUtcNow()), ct);
+            digest => db.Enqueue($"{TeamsDigestWork.Kind}:{digest.Id:D}", new TeamsDigestWork(digest.Id), time.GetUtcNow()), ct);
         if (plan.Kind is DeliveryPlanKind.InDigest or DeliveryPlanKind.NotOpen) return WorkResult.Done;
 
         var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices).SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
@@ -117,7 +114,8 @@ public sealed partial class TeamsSendWorkHandler(
     }
 
     /// <summary>Sends a digest card: the owner's waiting questions in one message, stored on the digest for updates.</summary>
-    private async Task<WorkResult> RunDigestAsync(WorkItem item, CancellationToken ct)
+    /// <summary><c>teams.digest</c> (<see cref="TeamsDigestWorkHandler"/>): the owner's digest card, posted once, like a single card.</summary>
+    internal async Task<WorkResult> RunDigestAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<TeamsDigestWork>();
         var view = await digests.LoadAsync(work.DigestId, ct);
@@ -199,7 +197,7 @@ public sealed partial class TeamsSendWorkHandler(
             questions.Record(question, TeamsTimeline.Sent, QuestionService.Actor,
                 $"Question sent to {recipient.Display} in a Teams chat, in one digest with {ids.Count - 1} other incident(s).", mirror: true, now);
         // Decided while we were sending: the card must show it.
-        db.Enqueue(TeamsDigestUpdateWork.Kind, $"{TeamsDigestUpdateWork.Kind}:{digest.Id:D}:after-send", new TeamsDigestUpdateWork(digest.Id), now);
+        db.Enqueue($"{TeamsDigestUpdateWork.Kind}:{digest.Id:D}:after-send", new TeamsDigestUpdateWork(digest.Id), now);
         await db.SaveChangesAsync(ct);
         Log.DigestSent(logger, digest.Id, ids.Count, activityId);
         return WorkResult.Done;
@@ -217,7 +215,7 @@ public sealed partial class TeamsSendWorkHandler(
         // Answered while we were sending: the card must show the outcome too.
         var current = await db.Questions.AsNoTracking().Where(q => q.Id == question.Id).Select(q => q.State).SingleAsync(ct);
         if (current != QuestionState.Open)
-            db.Enqueue(TeamsUpdateWork.Kind, $"{TeamsUpdateWork.Kind}:{question.Id:D}:after-send:{message.RecipientObjectId}", new TeamsUpdateWork(question.Id), now, question.Id);
+            db.Enqueue($"{TeamsUpdateWork.Kind}:{question.Id:D}:after-send:{message.RecipientObjectId}", new TeamsUpdateWork(question.Id), now, question.Id);
         await db.SaveChangesAsync(ct);
         Log.Sent(logger, question.Id, activityId);
         return WorkResult.Done;
@@ -382,11 +380,18 @@ public sealed partial class TeamsSendWorkHandler(
     }
 }
 
+/// <summary>
+/// <c>teams.digest</c>: an owner's waiting questions as one digest card in their chat with the bot. The post, its
+/// record and the look in the chat after an uncertain post are the single card's (<see cref="TeamsSendWorkHandler"/>).
+/// </summary>
+public sealed class TeamsDigestWorkHandler(TeamsSendWorkHandler send) : IWorkHandler
+{
+    public Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct) => send.RunDigestAsync(item, ct);
+}
+
 /// <summary>Asks in Teams when the e-mail has gone unanswered for Delivery:TeamsAfter.</summary>
 public sealed class TeamsFallbackWorkHandler(BotDbContext db, TeamsFallback fallback, IOptionsMonitor<DeliveryOptions> delivery) : IWorkHandler
 {
-    public string Kind => TeamsFallbackWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<TeamsFallbackWork>();
@@ -407,8 +412,6 @@ public sealed class TeamsFallbackWorkHandler(BotDbContext db, TeamsFallback fall
 /// <summary>Updates every sent Teams card of a question to its current state (PUT is idempotent).</summary>
 public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient connector, TeamsCards cards, QuestionService questions, TimeProvider time) : IWorkHandler
 {
-    public string Kind => TeamsUpdateWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<TeamsUpdateWork>();
@@ -449,8 +452,6 @@ public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient c
 /// <summary>Updates a posted digest card to its questions' current states (PUT is idempotent; unchanged cards are skipped).</summary>
 public sealed class TeamsDigestUpdateWorkHandler(BotDbContext db, DigestAnswers digests, BotConnectorClient connector, TeamsCards cards, TimeProvider time) : IWorkHandler
 {
-    public string Kind => TeamsDigestUpdateWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<TeamsDigestUpdateWork>();
@@ -480,8 +481,6 @@ public sealed class TeamsDigestUpdateWorkHandler(BotDbContext db, DigestAnswers 
 /// <summary>Sends a greeting or help text.</summary>
 public sealed class TeamsReplyWorkHandler(BotConnectorClient connector, TimeProvider time) : IWorkHandler
 {
-    public string Kind => TeamsReplyWork.Kind;
-
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<TeamsReplyWork>();

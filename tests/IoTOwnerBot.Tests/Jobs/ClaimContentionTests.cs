@@ -14,7 +14,6 @@ namespace IoTOwnerBot.Tests.Jobs;
 /// </summary>
 public sealed class ClaimContentionTests : IAsyncLifetime
 {
-    private const string Kind = "test.record";
     private readonly ConcurrentQueue<(Guid Item, string Lane, int Index)> _runs = new();
     private readonly ConcurrentDictionary<string, int> _inLane = new();
     private int _maxInLane;
@@ -46,7 +45,7 @@ public sealed class ClaimContentionTests : IAsyncLifetime
             s["Jobs:RunWorkers"] = "false";
             s["Jobs:Lease"] = "00:10:00";
         },
-        services: s => s.AddKeyedScoped<IWorkHandler>(Kind, (_, _) => new RecordingHandler(this)));
+        services: s => s.AddKeyedScoped<IWorkHandler>(Payload.Kind, (_, _) => new RecordingHandler(this)));
 
     [Fact]
     public async Task ManyWorkersOnTwoInstances_RunEveryItemExactlyOnce()
@@ -83,7 +82,7 @@ public sealed class ClaimContentionTests : IAsyncLifetime
         await host.QueryAsync(async db =>
         {
             foreach (var (key, lane) in items)
-                db.Enqueue(Kind, key, new Payload(lane ?? "", int.Parse(key[(key.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture)),
+                db.Enqueue(key, new Payload(lane ?? "", int.Parse(key[(key.LastIndexOf('-') + 1)..], System.Globalization.CultureInfo.InvariantCulture)),
                     DateTimeOffset.UtcNow.AddSeconds(-1), lane: lane);
             return await db.SaveChangesAsync();
         });
@@ -102,12 +101,13 @@ public sealed class ClaimContentionTests : IAsyncLifetime
         throw new Xunit.Sdk.XunitException("work was left pending");
     }
 
-    private sealed record Payload(string Lane, int Index);
+    private sealed record Payload(string Lane, int Index) : IWork
+    {
+        public static string Kind => "test.record";
+    }
 
     private sealed class RecordingHandler(ClaimContentionTests test) : IWorkHandler
     {
-        public string Kind => ClaimContentionTests.Kind;
-
         public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
         {
             var payload = item.ReadPayload<Payload>();

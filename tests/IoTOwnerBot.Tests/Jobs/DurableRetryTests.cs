@@ -42,7 +42,7 @@ public sealed class DurableRetryTests(ITestOutputHelper output) : IntegrationTes
 
         var faulted = (await Admin.RequestsAsync("/incidents/")).Count(r => r.Method == "PUT" && r.Status == 503);
         var items = await Bot.QueryAsync(db => db.WorkItems.AsNoTracking().ToListAsync());
-        var sentinelItems = items.Where(w => w.Kind is CommentWork.Kind or IncidentUpdateWork.Kind).ToList();
+        var sentinelItems = items.Where(w => w.Kind == CommentWork.Kind || w.Kind == IncidentUpdateWork.Kind).ToList();
         output.WriteLine($"faulted PUTs: {faulted}; Sentinel items: {sentinelItems.Count}; attempts: {string.Join(", ", sentinelItems.Select(w => $"{w.Kind}={w.Attempts}"))}; not sent: {notSent.Total}");
 
         Assert.Equal(faults, faulted);

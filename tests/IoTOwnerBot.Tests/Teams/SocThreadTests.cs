@@ -162,7 +162,7 @@ public sealed class SocThreadTests : IntegrationTest
         await Bot.QueryAsync(async db =>
         {
             db.SocThreadReplies.Add(new SocThreadReply { Id = lost, IncidentKey = question.IncidentKey, QuestionId = question.Id, AttemptedAt = _clock.GetUtcNow() });
-            db.Enqueue(SocReplyWork.Kind, SocReplyWork.Key(lost), new SocReplyWork(lost, question.IncidentKey, question.Id, "An event whose post was lost"), _clock.GetUtcNow(), question.Id);
+            db.Enqueue(SocReplyWork.Key(lost), new SocReplyWork(lost, question.IncidentKey, question.Id, "An event whose post was lost"), _clock.GetUtcNow(), question.Id);
             return await db.SaveChangesAsync();
         });
 
