@@ -100,6 +100,7 @@ public sealed class ServiceInstance(int number, Uri emulator, ChaosDatabase data
             ["SocThread:Enabled"] = "true",
             ["SocThread:TeamId"] = TeamsWorld.SocTeamId,
             ["SocThread:TeamGroupId"] = TeamsWorld.SocTeamGroupId,
+            ["SocThread:CreationTakeOverAfter"] = "00:01:00",
             ["SocThread:ChannelId"] = TeamsWorld.SocChannelId,
             ["SocThread:Members:0"] = socMemberId,
             ["Logging:LogLevel:Default"] = "Warning",

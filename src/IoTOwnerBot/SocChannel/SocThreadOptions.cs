@@ -30,6 +30,14 @@ public sealed class SocThreadOptions
     /// <summary>The channel the threads are posted in (<c>19:…@thread.tacv2</c>).</summary>
     public string? ChannelId { get; set; }
 
+    /// <summary>
+    /// How long a thread creation that was never confirmed (its worker crashed, was stopped, or got no answer) belongs
+    /// to that worker before another takes it over and looks for the root in the channel. At least a minute: a live
+    /// worker's post takes at most the Bot Connector client's total timeout (30 s) before it records the thread.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
+    public TimeSpan CreationTakeOverAfter { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Bot Connector URL of the team's region; defaults to <c>Bot:ServiceUrl</c>.</summary>
     [Url] public string? ServiceUrl { get; set; }
 

@@ -12,8 +12,8 @@ namespace IoTOwnerBot.SocChannel;
 /// <summary>
 /// Where an incident's SOC thread is, creating it when needed. Exactly one worker creates a thread: it inserts the
 /// <see cref="SocThread"/> row first (the unique incident key is the claim) and saves the conversation id after
-/// Teams answered. Teams refusing the create (429, 4xx, 503) releases the claim. A creation left unconfirmed (a crash
-/// or a timeout after sending) is taken over after <see cref="TakeOverAfter"/>: the taker first looks for the root in
+/// Teams answered. Teams refusing the create (429, 4xx) releases the claim. A creation left unconfirmed (a crash, a
+/// 5xx or a timeout after sending) is taken over after <see cref="SocThreadOptions.CreationTakeOverAfter"/>: the taker first looks for the root in
 /// the channel by the incident's thread marker (<see cref="SocChannelReader"/>) and adopts it when it is there; only
 /// when the channel cannot be read does it create the thread again, and the incident may then show two threads.
 /// </summary>
@@ -28,8 +28,6 @@ public sealed partial class SocThreads(
     TimeProvider time,
     ILogger<SocThreads> logger)
 {
-    public static readonly TimeSpan TakeOverAfter = TimeSpan.FromMinutes(2);
-
     /// <summary>How often work waiting for another instance's thread creation looks again (no attempt is spent waiting; workers of one instance wait on a gate instead).</summary>
     public static readonly TimeSpan CreationPoll = TimeSpan.FromSeconds(5);
 
@@ -79,7 +77,7 @@ public sealed partial class SocThreads(
         else
         {
             var since = thread.CreatingSince;
-            if (since is { } started && now - started < TakeOverAfter) return null;
+            if (since is { } started && now - started < o.CreationTakeOverAfter) return null;
             var taken = await db.SocThreads
                 .Where(t => t.IncidentKey == incidentKey && t.ConversationId == null && t.CreatingSince == since)
                 .ExecuteUpdateAsync(s => s.SetProperty(t => t.CreatingSince, now), ct);

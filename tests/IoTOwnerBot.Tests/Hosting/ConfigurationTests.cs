@@ -29,6 +29,7 @@ public sealed class ConfigurationTests : IAsyncLifetime
     [InlineData("Bot:AppId", "not-a-guid", "Bot:AppId")]
     [InlineData("Delivery:Mode", "Pigeon", "Delivery")]
     [InlineData("SocThread:Enabled", "true", "SocThread:ChannelId")]
+    [InlineData("SocThread:CreationTakeOverAfter", "00:00:10", "CreationTakeOverAfter")]
     [InlineData("Owners:Sources", "Fallback, Pigeon", "Owners:Sources: 'Pigeon'")]
     [InlineData("Cloud:ArmEndpoint", "http://management.contoso.example", "Cloud:ArmEndpoint must be an https:// URL")]
     [InlineData("Service:PublicBaseUrl", "https://iotownerbot.contoso.example", "Credentials:Mode is Local")]
