@@ -28,6 +28,7 @@ internal static class BenchmarkProgram
     {
         if (args is ["scaleout", .. var rest]) return await ScaleOutBenchmark.RunAsync(rest);
         if (args is ["cards", .. var cardArgs]) return CardBenchmarks.Run(cardArgs);
+        if (args is ["limits", .. var limitArgs]) return await LimitsBenchmark.RunAsync(limitArgs);
 
         var clicks = args.Select(a => a.Split('=')).Where(p => p is ["clicks", _]).Select(p => int.Parse(p[1], CultureInfo.InvariantCulture)).FirstOrDefault(200);
         await using var emulator = await EmulatorServer.StartAsync();
@@ -42,6 +43,8 @@ internal static class BenchmarkProgram
         settings["urls"] = $"http://127.0.0.1:{port}";
         settings["Logging:LogLevel:Default"] = "Warning";
         settings["Logging:LogLevel:IoTOwnerBot"] = "Warning";
+        // The clicks need their e-mails first: 50 mailboxes × 30 a minute send 200 in 8 s.
+        LimitsBenchmark.AddSenderPool(emulator, settings, 50);
 
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {

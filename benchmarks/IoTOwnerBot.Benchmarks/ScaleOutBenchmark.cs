@@ -170,6 +170,8 @@ internal static class ScaleOutBenchmark
             settings["urls"] = $"http://127.0.0.1:{port}";
             settings["Logging:LogLevel:Default"] = "Warning";
             settings["Logging:LogLevel:IoTOwnerBot"] = "Error";
+            // Storms of thousands of e-mails in seconds: 200 mailboxes × 30 a minute (100 e-mails a second).
+            LimitsBenchmark.AddSenderPool(Emulator, settings, 200);
             var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
             {
                 web.UseContentRoot(AppContext.BaseDirectory);

@@ -33,6 +33,7 @@ public sealed class EmulatorState
         Catalog = catalog;
         _context = context;
         Teams = new Teams.TeamsWorld(context, FindUser, () => Users);
+        Limits = new Limits.ProviderThrottle(context.Time);
         Reset();
     }
 
@@ -40,9 +41,13 @@ public sealed class EmulatorState
 
     /// <summary>Teams: app installations, the bot's 1:1 chats and their messages.</summary>
     public Teams.TeamsWorld Teams { get; }
+
+    /// <summary>The providers' limits in force and their rate state (Exchange's sending state is on the mailboxes).</summary>
+    public Limits.ProviderThrottle Limits { get; }
+
     internal TimeProvider Time => _context.Time;
 
-    /// <summary>Back to the fixture state: no incidents, no mail, no chats or app installs, no faults, empty journal, directory from directory.json.</summary>
+    /// <summary>Back to the fixture state: no incidents, no mail, no chats or app installs, no faults, empty journal, directory from directory.json, Microsoft's limits with nothing spent.</summary>
     public void Reset()
     {
         lock (_gate)
@@ -57,6 +62,7 @@ public sealed class EmulatorState
             _access = new AccessSettings();
         }
         Teams.Reset();
+        Limits.Reset();
     }
 
     // ---------- Access ----------
@@ -343,8 +349,10 @@ public sealed class EmulatorState
     {
         lock (_gate)
         {
+            var now = _context.Time.GetUtcNow();
+            ReleaseOutboxesUnlocked(now);
             return _mailboxes.GetValueOrDefault(address) is { } m
-                ? new MailboxView(m.Address, m.IsExternal, [.. m.Inbox], [.. m.SentItems])
+                ? new MailboxView(m.Address, m.IsExternal, [.. m.Inbox], [.. m.SentItems]) { Outbox = [.. m.Outbox.Select(o => o.Message)], Sending = SendingUnlocked(m, now) }
                 : new MailboxView(address, !IsInternalAddress(address), [], []);
         }
     }
@@ -355,7 +363,23 @@ public sealed class EmulatorState
         {
             lock (_gate)
             {
-                return [.. _mailboxes.Values.Select(m => new MailboxSummary(m.Address, m.IsExternal, m.Inbox.Count, m.SentItems.Count))];
+                var now = _context.Time.GetUtcNow();
+                ReleaseOutboxesUnlocked(now);
+                return [.. _mailboxes.Values.Select(m => new MailboxSummary(m.Address, m.IsExternal, m.Inbox.Count, m.SentItems.Count) { OutboxCount = m.Outbox.Count, Sending = SendingUnlocked(m, now) })];
+            }
+        }
+    }
+
+    /// <summary>What each mailbox that has sent mail has left of Exchange's sending limits.</summary>
+    public IReadOnlyList<SendingBudget> SendingBudgets
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var now = _context.Time.GetUtcNow();
+                ReleaseOutboxesUnlocked(now);
+                return [.. _mailboxes.Values.Where(m => m.Submitted > 0).Select(m => SendingUnlocked(m, now)!)];
             }
         }
     }
@@ -368,6 +392,13 @@ public sealed class EmulatorState
     {
         lock (_gate)
         {
+            var recipientCount = message.To.Count + message.Cc.Count + bcc.Count;
+            var exchange = Limits.Limits.Exchange;
+            if (exchange.Enabled && recipientCount > exchange.RecipientsPerMessage)
+            {
+                return Outcome<MailMessage>.Fail(StatusCodes.Status400BadRequest, "ErrorExceededMaxRecipientLimit",
+                    $"The message has {recipientCount} recipients; a message may have at most {exchange.RecipientsPerMessage}.");
+            }
             var targets = new List<(string Address, bool External)>();
             foreach (var recipient in message.To.Concat(message.Cc).Concat(bcc))
             {
@@ -389,26 +420,85 @@ public sealed class EmulatorState
                 }
             }
 
-            var now = _context.UtcNow;
-            var stamped = message with { ReceivedAt = now };
-            foreach (var (address, external) in targets.DistinctBy(t => t.Address, StringComparer.OrdinalIgnoreCase))
+            var now = _context.Time.GetUtcNow();
+            ReleaseOutboxesUnlocked(now);
+            var outbox = MailboxOf(sender.Mail!, external: false);
+            var releaseAt = now;
+            if (exchange.Enabled)
             {
-                MailboxOf(address, external).Inbox.Add(stamped with { Id = NewMessageId() });
+                // The recipient budget is spent at submission; once it is gone the mailbox sends nothing at all.
+                if (!outbox.Recipients.TryAdd(now, recipientCount, exchange.RecipientsPerDay))
+                {
+                    outbox.Refused++;
+                    var again = outbox.Recipients.FitsAt(now, Math.Min(recipientCount, exchange.RecipientsPerDay), exchange.RecipientsPerDay);
+                    return Outcome<MailMessage>.Fail(StatusCodes.Status403Forbidden, "ErrorSubmissionQuotaExceeded",
+                        $"Cannot submit the message: the mailbox has sent to {outbox.Recipients.Used(now)} recipients in the past 24 hours and its limit is {exchange.RecipientsPerDay} " +
+                        $"(554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException). It can send again at {again.UtcDateTime:O}.");
+                }
+                releaseAt = outbox.NextRelease(now, exchange.MessagesPerMinute);
             }
-            if (saveToSentItems)
+            outbox.Submitted++;
+            var stamped = message with { ReceivedAt = releaseAt.UtcDateTime };
+            var pending = new PendingMail(releaseAt, stamped, [.. targets.DistinctBy(t => t.Address, StringComparer.OrdinalIgnoreCase)], saveToSentItems);
+            if (releaseAt <= now)
             {
-                MailboxOf(sender.Mail!, external: false).SentItems.Add(stamped with { Id = NewMessageId() });
+                ReleaseUnlocked(outbox, pending);
+            }
+            else
+            {
+                // Over the message rate: carried over to the following minutes, waiting in the Outbox.
+                outbox.Outbox.Add(pending with { Message = stamped with { Id = NewMessageId() } });
             }
             return Outcome<MailMessage>.Ok(stamped, StatusCodes.Status202Accepted);
         }
     }
 
-    internal IReadOnlyList<MailMessage> Folder(string address, bool sentItems)
+    internal IReadOnlyList<MailMessage> Folder(string address, MailFolder folder)
     {
         lock (_gate)
         {
-            return _mailboxes.GetValueOrDefault(address) is { } m ? [.. sentItems ? m.SentItems : m.Inbox] : [];
+            ReleaseOutboxesUnlocked(_context.Time.GetUtcNow());
+            return _mailboxes.GetValueOrDefault(address) is not { } m ? [] : folder switch
+            {
+                MailFolder.SentItems => [.. m.SentItems],
+                MailFolder.Outbox => [.. m.Outbox.Select(o => o.Message)],
+                _ => [.. m.Inbox],
+            };
         }
+    }
+
+    private void ReleaseOutboxesUnlocked(DateTimeOffset now)
+    {
+        foreach (var mailbox in _mailboxes.Values)
+        {
+            while (mailbox.Outbox.Count > 0 && mailbox.Outbox[0].ReleaseAt <= now)
+            {
+                var pending = mailbox.Outbox[0];
+                mailbox.Outbox.RemoveAt(0);
+                ReleaseUnlocked(mailbox, pending);
+            }
+        }
+    }
+
+    private void ReleaseUnlocked(Mailbox sender, PendingMail pending)
+    {
+        foreach (var (address, external) in pending.Targets)
+        {
+            MailboxOf(address, external).Inbox.Add(pending.Message with { Id = NewMessageId() });
+        }
+        if (pending.SaveToSentItems)
+        {
+            sender.SentItems.Add(pending.Message with { Id = NewMessageId() });
+        }
+    }
+
+    private SendingBudget? SendingUnlocked(Mailbox m, DateTimeOffset now)
+    {
+        if (m.Submitted == 0 && m.Refused == 0) return null;
+        var exchange = Limits.Limits.Exchange;
+        var used = m.Recipients.Used(now);
+        return new SendingBudget(m.Address, m.Submitted, m.Refused, m.Outbox.Count, (int)m.SentLastMinute(now), exchange.MessagesPerMinute,
+            used, Math.Max(0, exchange.RecipientsPerDay - used), used >= exchange.RecipientsPerDay, m.Outbox.Count > 0 ? m.Outbox[^1].ReleaseAt.UtcDateTime : null);
     }
 
     // ---------- Journal ----------
@@ -530,11 +620,40 @@ public sealed class EmulatorState
 
     private sealed class Mailbox(string address, bool isExternal)
     {
+        private readonly List<DateTimeOffset> _releases = [];
+
         public string Address { get; } = address;
         public bool IsExternal { get; } = isExternal;
         public List<MailMessage> Inbox { get; } = [];
         public List<MailMessage> SentItems { get; } = [];
+
+        /// <summary>Accepted messages over the message rate, in submission order.</summary>
+        public List<PendingMail> Outbox { get; } = [];
+
+        /// <summary>Recipients of the messages submitted in the past 24 h.</summary>
+        public Limits.SlidingWindow Recipients { get; } = new(TimeSpan.FromHours(24));
+
+        public long Submitted { get; set; }
+        public long Refused { get; set; }
+
+        /// <summary>
+        /// When a message submitted now leaves: at once while fewer than <paramref name="perMinute"/> left in the past
+        /// minute, otherwise after the Outbox ahead of it, a minute after the one <paramref name="perMinute"/> places earlier.
+        /// </summary>
+        public DateTimeOffset NextRelease(DateTimeOffset now, int perMinute)
+        {
+            _releases.RemoveAll(r => r <= now - TimeSpan.FromMinutes(1));
+            var at = now;
+            if (_releases.Count >= perMinute && _releases[^perMinute] + TimeSpan.FromMinutes(1) > at) at = _releases[^perMinute] + TimeSpan.FromMinutes(1);
+            if (_releases.Count > 0 && _releases[^1] > at) at = _releases[^1];
+            _releases.Add(at);
+            return at;
+        }
+
+        public long SentLastMinute(DateTimeOffset now) => _releases.Count(r => r > now - TimeSpan.FromMinutes(1) && r <= now);
     }
+
+    private sealed record PendingMail(DateTimeOffset ReleaseAt, MailMessage Message, IReadOnlyList<(string Address, bool External)> Targets, bool SaveToSentItems);
 
     private sealed class FaultEntry(string id, FaultSpec spec)
     {

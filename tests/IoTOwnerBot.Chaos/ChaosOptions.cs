@@ -21,6 +21,8 @@ public sealed record ChaosOptions
     /// <summary>A PostgreSQL role that may create databases; the run creates its own database there and drops it.</summary>
     public string Postgres { get; init; } = DefaultPostgres;
     public int Instances { get; init; } = 1;
+    /// <summary>Sender mailboxes in the pool: Exchange's 30 messages a minute hold per mailbox, and the emulator enforces them.</summary>
+    public int Senders { get; init; } = 10;
     /// <summary>Share (0 to 1) of requests to Microsoft's endpoints that fail during the fault drain; 0: no faults.</summary>
     public double Faults { get; init; }
     public int FaultSeconds { get; init; } = 30;
@@ -39,6 +41,7 @@ public sealed record ChaosOptions
           --store sqlite|postgres
           --postgres "<conn>"  server connection of a role that may create databases (default: the local test server)
           --instances N        service processes on the one database (default 1; more wants postgres)
+          --senders N          sender mailboxes in the pool, each sending 30 e-mails a minute at most (default 10)
           --faults F           share 0..1 of Microsoft requests that fail during the fault drain (default 0)
           --fault-seconds N    length of the fault drain (default 30)
           --seed N             random seed of the plan (default 1)
@@ -73,6 +76,7 @@ public sealed record ChaosOptions
                 },
                 "--postgres" => options with { Postgres = Value() },
                 "--instances" => options with { Instances = Math.Max(1, Int()) },
+                "--senders" => options with { Senders = Math.Max(1, Int()) },
                 "--faults" => options with
                 {
                     Faults = double.TryParse(Value(), NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f is >= 0 and <= 1

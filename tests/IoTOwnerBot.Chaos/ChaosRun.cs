@@ -48,13 +48,17 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter output)
 
         // A second Teams-only owner beside David Miller (no mailbox in the directory): Carlos Ruiz loses his mailbox.
         await emulator.UpsertUserAsync(new JsonObject { ["userPrincipalName"] = "carlos.ruiz@contoso.example", ["mail"] = null });
+        // The sender pool: mailboxes of the tenant, each a registered sender with Exchange's limits of its own.
+        var senders = Enumerable.Range(1, options.Senders).Select(i => $"iot-sender-{i:00}@contoso.example").ToList();
+        foreach (var sender in senders)
+            await emulator.UpsertUserAsync(new JsonObject { ["userPrincipalName"] = sender, ["mail"] = sender, ["displayName"] = $"IoT owner bot ({sender[..13]})" });
         var users = await emulator.UsersAsync();
         var socMember = (string)users.OfType<JsonObject>().First(u => string.Equals((string?)u["userPrincipalName"], TeamsWorld.SocTeamMembers[0], StringComparison.OrdinalIgnoreCase))["id"]!;
         var samples = await IncidentPlan.SamplesAsync(emulator, IoTProducts);
         var plans = IncidentPlan.Plan(options.Incidents, samples, random);
 
         var instances = Enumerable.Range(0, options.Instances)
-            .Select(n => new ServiceInstance(n, emulator.BaseUri, database, options.Instances, socMember, logs)).ToList();
+            .Select(n => new ServiceInstance(n, emulator.BaseUri, database, options.Instances, senders, socMember, logs)).ToList();
         try
         {
             await emulator.RegisterBotAsync(instances[0].MessagingEndpoint, LocalDefaults.BotAppId);

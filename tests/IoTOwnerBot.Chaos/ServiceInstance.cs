@@ -7,7 +7,7 @@ namespace IoTOwnerBot.Chaos;
 /// One instance of IoTOwnerBot as a child process against the run's emulator and database. It keeps its port across
 /// restarts, so the card buttons it sent (which point at <c>Service:PublicBaseUrl</c>) still reach it after a kill.
 /// </summary>
-public sealed class ServiceInstance(int number, Uri emulator, ChaosDatabase database, int instances, string socMemberId, string logs) : IDisposable
+public sealed class ServiceInstance(int number, Uri emulator, ChaosDatabase database, int instances, IReadOnlyList<string> senders, string socMemberId, string logs) : IDisposable
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private ChildProcess? _process;
@@ -92,6 +92,7 @@ public sealed class ServiceInstance(int number, Uri emulator, ChaosDatabase data
             ["Outlook:UncertainSendRecheckDelay"] = "00:00:01",
             ["Bot:UncertainPostRecheckDelay"] = "00:00:01",
             // Every question goes out alone, at once: the audit counts one e-mail or card per owner and incident.
+            // (Each sender mailbox of the pool keeps to Exchange's 30 a minute, as the emulator requires.)
             ["Digest:Window"] = "00:00:00",
             // One key for every run and instance, so a card sent before a kill still verifies after it.
             ["Outlook:ActionTokenKeys:0:Id"] = "chaos",
@@ -109,6 +110,7 @@ public sealed class ServiceInstance(int number, Uri emulator, ChaosDatabase data
             ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
             ["Logging:Console:FormatterOptions:SingleLine"] = "true",
         };
+        for (var i = 0; i < senders.Count; i++) settings[$"Outlook:SenderMailboxes:{i}"] = senders[i];
         return [.. settings.SelectMany(s => new[] { $"--{s.Key}", s.Value })];
     }
 

@@ -42,9 +42,22 @@ public static class AdminEndpoints
         admin.MapDelete("/faults", ClearFaults);
         admin.MapGet("/access", (EmulatorState state) => TypedResults.Ok(state.Access));
         admin.MapPut("/access", SetAccess);
+        admin.MapGet("/limits", (EmulatorState state) => TypedResults.Ok(Limits.LimitsView.Of(state)));
+        admin.MapPut("/limits", SetLimits);
         admin.MapPost("/reset", Reset);
         admin.MapTeamsAdmin();
         return routes;
+    }
+
+    /// <summary>Replaces the limits in force (every figure has Microsoft's default; an area's <c>enabled: false</c> switches it off) and starts their windows afresh.</summary>
+    public static Results<Ok<Limits.LimitsView>, JsonHttpResult<ErrorEnvelope>> SetLimits(Limits.ProviderLimits body, EmulatorState state)
+    {
+        if (Limits.LimitsView.Invalid(body) is { } problem)
+        {
+            return Error(400, "BadRequest", problem);
+        }
+        state.Limits.Limits = body;
+        return TypedResults.Ok(Limits.LimitsView.Of(state));
     }
 
     public static Ok<EmulatorOverview> Overview(EmulatorContext emulator) => TypedResults.Ok(EmulatorOverview.From(emulator));

@@ -185,12 +185,18 @@ public static class GraphEndpoints
         {
             return NoMailbox();
         }
-        var sent = folder.Equals("sentitems", StringComparison.OrdinalIgnoreCase);
-        if (!sent && !folder.Equals("inbox", StringComparison.OrdinalIgnoreCase))
+        MailFolder? known = folder.ToLowerInvariant() switch
+        {
+            "inbox" => MailFolder.Inbox,
+            "sentitems" => MailFolder.SentItems,
+            "outbox" => MailFolder.Outbox,
+            _ => null,
+        };
+        if (known is not { } which)
         {
             return Error(404, "ErrorItemNotFound", "The specified object was not found in the store.");
         }
-        var messages = state.Folder(user.Mail, sent).Reverse().Select(MessageJson);
+        var messages = state.Folder(user.Mail, which).Reverse().Select(MessageJson);
         return TypedResults.Ok(new JsonObject
         {
             ["@odata.context"] = $"{emulator.GraphAudience}/v1.0/$metadata#users('{user.Id}')/messages",

@@ -20,6 +20,7 @@ public static class EmulatorApplication
         var state = new EmulatorState(SampleCatalog.Load(settings.SamplesDirectory), context);
         builder.Services.AddSingleton(context);
         builder.Services.AddSingleton(state);
+        builder.Services.AddSingleton(state.Limits);
         builder.Services.AddSingleton(new TokenIssuer(context, state.FindUser));
         builder.Services.AddSingleton(new Teams.BotFrameworkKeys(context));
         builder.Services.AddHttpClient(Teams.TeamsAdmin.HttpClientName);
@@ -35,7 +36,7 @@ public static class EmulatorApplication
         return builder;
     }
 
-    /// <summary>Middleware order: journal (sees the final status) → error envelopes → faults → bearer tokens → endpoints.</summary>
+    /// <summary>Middleware order: journal (sees the final status) → error envelopes → faults → bearer tokens → the providers' limits → endpoints.</summary>
     public static WebApplication UseEmulator(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -43,6 +44,7 @@ public static class EmulatorApplication
         app.UseMiddleware<ErrorEnvelopeMiddleware>();
         app.UseMiddleware<FaultMiddleware>();
         app.UseMiddleware<BearerTokenMiddleware>();
+        app.UseMiddleware<Limits.LimitMiddleware>();
 
         app.MapEntraEndpoints();
         app.MapSentinelEndpoints();

@@ -59,4 +59,6 @@ namespace IoTOwnerBot.Emulator.Hosting;
 [JsonSerializable(typeof(Teams.BotReply))]
 [JsonSerializable(typeof(PermissionList))]
 [JsonSerializable(typeof(AccessSettings))]
+[JsonSerializable(typeof(Limits.ProviderLimits))]
+[JsonSerializable(typeof(Limits.LimitsView))]
 internal sealed partial class EmulatorJson : JsonSerializerContext;

@@ -62,6 +62,37 @@ public sealed record MailMessage
 }
 
 /// <summary>What <c>GET /admin/mailboxes/{address}</c> returns. Messages are oldest first, newest last.</summary>
-public sealed record MailboxView(string Address, bool IsExternal, IReadOnlyList<MailMessage> Messages, IReadOnlyList<MailMessage> SentItems);
+public sealed record MailboxView(string Address, bool IsExternal, IReadOnlyList<MailMessage> Messages, IReadOnlyList<MailMessage> SentItems)
+{
+    /// <summary>Messages accepted over Exchange's message rate, waiting to leave.</summary>
+    public IReadOnlyList<MailMessage> Outbox { get; init; } = [];
 
-public sealed record MailboxSummary(string Address, bool IsExternal, int MessageCount, int SentItemCount);
+    /// <summary>Its sending budget, once it has sent.</summary>
+    public SendingBudget? Sending { get; init; }
+}
+
+public sealed record MailboxSummary(string Address, bool IsExternal, int MessageCount, int SentItemCount)
+{
+    public int OutboxCount { get; init; }
+    public SendingBudget? Sending { get; init; }
+}
+
+/// <summary>
+/// One sender mailbox against Exchange's sending limits: messages accepted and refused, waiting in the Outbox, left in
+/// the past minute, recipients of the past 24 h and what is left of the daily budget; <see cref="Blocked"/> while it
+/// cannot send at all.
+/// </summary>
+public sealed record SendingBudget(
+    string Address,
+    long Submitted,
+    long Refused,
+    int Outbox,
+    int SentLastMinute,
+    int MessagesPerMinute,
+    long RecipientsLast24Hours,
+    long RecipientsLeft,
+    bool Blocked,
+    DateTime? OutboxEmptyAt);
+
+/// <summary>The mail folders Graph lists.</summary>
+public enum MailFolder { Inbox, SentItems, Outbox }

@@ -60,7 +60,10 @@ internal sealed partial class DoctorChecks(IServiceProvider services)
                 results.Add(await CheckWorkspaceWritableAsync(workspace, cloud, armToken, queriesLogAnalytics, ct));
             }
         }
-        if (graphToken is not null && sendsEmail) results.Add(await CheckSenderMailboxAsync(outlook.SenderMailbox!, cloud, graphToken, ct));
+        if (graphToken is not null && sendsEmail)
+        {
+            foreach (var sender in outlook.Senders) results.Add(await CheckSenderMailboxAsync(sender, cloud, graphToken, ct));
+        }
         if (graphToken is not null && delivery.UsesTeams) results.Add(await CheckTeamsAppAsync(bot, cloud, graphToken, ct));
         if (graphToken is not null && socThread.Enabled) results.Add(await CheckSocChannelReadableAsync(socThread, cloud, graphToken, ct));
         results.Add(await CheckPublicBaseUrlAsync(Get<ServiceOptions>().PublicBaseUrl, ct));
@@ -234,7 +237,7 @@ internal sealed partial class DoctorChecks(IServiceProvider services)
             graphToken, ct);
         if (call.Body is not { } body)
             return CheckResult.Fail(name, call.Problem, call.Status == HttpStatusCode.NotFound
-                ? "Outlook:SenderMailbox must be the UPN or object id of a user or service mailbox in this tenant"
+                ? "Outlook:SenderMailbox (and every Outlook:SenderMailboxes entry) must be the UPN or object id of a user or service mailbox in this tenant"
                 : "grant the service identity User.Read.All (infra/scripts/grant-graph-permissions.sh)");
         using (body)
         {
@@ -317,9 +320,8 @@ internal sealed partial class DoctorChecks(IServiceProvider services)
         }
         if (outlook.RequiredScope is { } scope && !ScopeName().IsMatch(scope))
             problems.Add("Outlook:RequiredScope must be one scope name such as Global.Test");
-        var sender = outlook.SenderMailbox ?? "";
-        if (!sender.Contains('@', StringComparison.Ordinal) && !Guid.TryParse(sender, out _))
-            problems.Add("Outlook:SenderMailbox must be a UPN or an object id");
+        foreach (var sender in outlook.Senders.Where(s => !s.Contains('@', StringComparison.Ordinal) && !Guid.TryParse(s, out _)))
+            problems.Add($"sender mailbox '{sender}' must be a UPN or an object id");
         if (!service.PublicBaseUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase) && !new Uri(service.PublicBaseUrl).IsLoopback)
             problems.Add("the provider's target URL (Service:PublicBaseUrl) must be HTTPS");
         return problems.Count == 0

@@ -20,7 +20,7 @@ public static class ObservabilityExtensions
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("IoTOwnerBot"))
             .WithTracing(t => t.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
-            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter(Jobs.WorkMetrics.MeterName));
+            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter(Jobs.WorkMetrics.MeterName, Outlook.MailMetrics.MeterName));
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             otel.UseOtlpExporter();
         return builder;
@@ -55,11 +55,13 @@ public static class ObservabilityExtensions
         return context.Response.WriteAsync(body.ToJsonString());
     }
 
-    private static JsonNode? ToNode(object value) => value switch
+    private static JsonNode? ToNode(object? value) => value switch
     {
+        null => null,
         int i => JsonValue.Create(i),
         long l => JsonValue.Create(l),
         string s => JsonValue.Create(s),
+        DateTimeOffset at => JsonValue.Create(at),
         IReadOnlyDictionary<string, object> map => new JsonObject(map.Select(p => KeyValuePair.Create(p.Key, ToNode(p.Value)))),
         IDictionary<string, object> map => new JsonObject(map.Select(p => KeyValuePair.Create(p.Key, ToNode(p.Value)))),
         _ => JsonValue.Create(value.ToString()),

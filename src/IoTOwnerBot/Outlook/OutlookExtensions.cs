@@ -53,8 +53,12 @@ public static partial class OutlookExtensions
         {
             var cloud = sp.GetRequiredService<IOptions<CloudOptions>>().Value;
             return new OutlookMailer(GraphClientFactory.Create(sp.GetRequiredService<IHttpClientFactory>().CreateClient(MailClientName),
-                sp.GetRequiredService<TokenCredential>(), cloud.GraphEndpoint, cloud.GraphScope));
+                sp.GetRequiredService<TokenCredential>(), cloud.GraphEndpoint, cloud.GraphScope), sp.GetRequiredService<MailboxGate>());
         });
+        services.AddSingleton<MailboxGate>();
+        services.AddSingleton<MailMetrics>();
+        services.AddScoped<SenderPool>();
+        services.AddHealthChecks().AddCheck<SenderBudgetHealthCheck>("senders", tags: ["ready"]);
 
         services.AddAuthentication().AddJwtBearer(Scheme);
         services.AddOptions<JwtBearerOptions>(Scheme)

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using IoTOwnerBot.Jobs;
+using Microsoft.Extensions.Options;
 using Microsoft.Graph;
 using Microsoft.Graph.Models;
 using Microsoft.Graph.Users.Item.SendMail;
@@ -8,8 +11,9 @@ namespace IoTOwnerBot.Outlook;
 /// Graph mail for the Outlook channel: sends one message stamped with its delivery id, and finds out whether a message
 /// with that id is already in the sender's Sent Items. Its HTTP client retries only 429 in place (the request was
 /// refused, so nothing was sent); anything uncertain goes back to the durable job, which looks before sending again.
+/// Every call holds one of the mailbox's Graph request slots (<see cref="MailboxGate"/>).
 /// </summary>
-public sealed class OutlookMailer(GraphServiceClient graph)
+public sealed class OutlookMailer(GraphServiceClient graph, MailboxGate gate)
 {
     /// <summary>Internet header on every message: visible in message trace and headers, and what the emulator matches.</summary>
     public const string DeliveryHeader = "X-IoTOwnerBot-Delivery";
@@ -17,11 +21,12 @@ public sealed class OutlookMailer(GraphServiceClient graph)
     /// <summary>The same id as a named MAPI property in our own namespace: what Graph can <c>$filter</c> Sent Items on.</summary>
     public const string DeliveryProperty = "String {6b0f3d52-52a1-4a8e-9d0c-1e7a4f3b9c21} Name IoTOwnerBotDelivery";
 
-    public Task SendAsync(string sender, OutgoingMail mail, Guid deliveryId, CancellationToken ct)
+    public async Task SendAsync(string sender, OutgoingMail mail, Guid deliveryId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(mail);
         var id = deliveryId.ToString("D");
-        return graph.Users[sender].SendMail.PostAsync(new SendMailPostRequestBody
+        using var slot = await gate.EnterAsync(sender, ct);
+        await graph.Users[sender].SendMail.PostAsync(new SendMailPostRequestBody
         {
             Message = new Message
             {
@@ -35,11 +40,18 @@ public sealed class OutlookMailer(GraphServiceClient graph)
         }, cancellationToken: ct);
     }
 
-    /// <summary>True when the sender's Sent Items hold the message of this delivery.</summary>
-    public async Task<bool> WasSentAsync(string sender, Guid deliveryId, CancellationToken ct)
+    /// <summary>
+    /// True when the message of this delivery was submitted: it is in the sender's Sent Items, or still in its Outbox
+    /// (Exchange holds messages over the mailbox's message rate there and sends them in the following minutes).
+    /// </summary>
+    public async Task<bool> WasSentAsync(string sender, Guid deliveryId, CancellationToken ct) =>
+        await InFolderAsync(sender, "sentitems", deliveryId, ct) || await InFolderAsync(sender, "outbox", deliveryId, ct);
+
+    private async Task<bool> InFolderAsync(string sender, string folder, Guid deliveryId, CancellationToken ct)
     {
         var id = deliveryId.ToString("D");
-        var page = await graph.Users[sender].MailFolders["sentitems"].Messages.GetAsync(r =>
+        using var slot = await gate.EnterAsync(sender, ct);
+        var page = await graph.Users[sender].MailFolders[folder].Messages.GetAsync(r =>
         {
             r.QueryParameters.Filter = $"singleValueExtendedProperties/any(ep: ep/id eq '{DeliveryProperty}' and ep/value eq '{id}')";
             r.QueryParameters.Expand = [$"singleValueExtendedProperties($filter=id eq '{DeliveryProperty}')"];
@@ -50,5 +62,46 @@ public sealed class OutlookMailer(GraphServiceClient graph)
             m.SingleValueExtendedProperties?.Any(p => string.Equals(p.Value, id, StringComparison.OrdinalIgnoreCase)) == true ||
             m.InternetMessageHeaders?.Any(h => string.Equals(h.Name, DeliveryHeader, StringComparison.OrdinalIgnoreCase)
                                                && string.Equals(h.Value, id, StringComparison.OrdinalIgnoreCase)) == true) == true;
+    }
+}
+
+/// <summary>
+/// Graph serves at most four concurrent requests per mailbox and app (more get 429 MailboxConcurrency): every call
+/// on a sender mailbox waits for one of its slots, this instance's share of <see cref="OutlookOptions.MailboxConcurrency"/>.
+/// </summary>
+public sealed class MailboxGate(IOptions<OutlookOptions> options, IOptions<JobOptions> jobs) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _mailboxes = new(StringComparer.OrdinalIgnoreCase);
+    private readonly int _slots = jobs.Value.ShareOf(options.Value.MailboxConcurrency);
+    private readonly SemaphoreSlim _booking = new(1, 1);
+
+    /// <summary>This instance's bookings on the pool, one at a time: only the instances compete for a turn, not every worker.</summary>
+    public async Task<IDisposable> BookingTurnAsync(CancellationToken ct)
+    {
+        await _booking.WaitAsync(ct);
+        return new Slot(_booking);
+    }
+
+    public async Task<IDisposable> EnterAsync(string mailbox, CancellationToken ct)
+    {
+        var gate = _mailboxes.GetOrAdd(mailbox, _ => new SemaphoreSlim(_slots, _slots));
+        await gate.WaitAsync(ct);
+        return new Slot(gate);
+    }
+
+    public void Dispose()
+    {
+        _booking.Dispose();
+        foreach (var gate in _mailboxes.Values) gate.Dispose();
+    }
+
+    private sealed class Slot(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
+        }
     }
 }

@@ -20,8 +20,32 @@ public sealed class OutlookOptions
     /// <summary>False: no e-mail is sent and the action endpoint is not served.</summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>UPN or object id of the mailbox the questions are sent from (a registered sender of the provider).</summary>
+    /// <summary>UPN of the mailbox the questions are sent from (a registered sender of the provider), when there is one.</summary>
     public string? SenderMailbox { get; set; }
+
+    /// <summary>
+    /// A pool of sender mailboxes (UPNs, each a registered sender of the provider) used in rotation: each has its own
+    /// Exchange limits, so a pool of N sends N times as much. Empty: <see cref="SenderMailbox"/> alone.
+    /// </summary>
+    public List<string> SenderMailboxes { get; set; } = [];
+
+    /// <summary>Exchange Online's message rate per sender mailbox (30 a minute; it cannot be raised).</summary>
+    public int MessagesPerMinute { get; set; } = 30;
+
+    /// <summary>Exchange Online's recipients per sender mailbox in any 24 hours (10,000; past it the mailbox sends nothing).</summary>
+    public int RecipientsPerDay { get; set; } = 10_000;
+
+    /// <summary>The part of <see cref="RecipientsPerDay"/> ordinary questions may not use: kept for reminders and high-severity questions.</summary>
+    public int ReservedRecipients { get; set; } = 1_000;
+
+    /// <summary>Graph's concurrent requests per mailbox (4), shared by the instances (<c>Jobs:Instances</c>).</summary>
+    public int MailboxConcurrency { get; set; } = 4;
+
+    /// <summary>After Exchange refuses a mailbox for its daily quota, how long before one message tries it again.</summary>
+    public TimeSpan BlockedSenderRetry { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The sender mailboxes in use: <see cref="SenderMailboxes"/>, else <see cref="SenderMailbox"/>.</summary>
+    public IReadOnlyList<string> Senders => SenderMailboxes.Count > 0 ? SenderMailboxes : SenderMailbox is { Length: > 0 } one ? [one] : [];
 
     /// <summary>Application ID URI of the provider's Entra app (<c>api://auth-am-…/{appId}</c>): the audience of v1 click tokens.</summary>
     public string? AppIdUri { get; set; }
@@ -79,8 +103,25 @@ internal sealed class OutlookOptionsValidator : IValidateOptions<OutlookOptions>
     {
         if (!options.Enabled) return ValidateOptionsResult.Success;
         var failures = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.SenderMailbox))
-            failures.Add("Outlook:SenderMailbox is required (UPN or object id of a registered sender of the actionable-message provider), or set Outlook:Enabled to false.");
+        if (options.Senders.Count == 0)
+            failures.Add("Outlook:SenderMailbox is required (UPN or object id of a registered sender of the actionable-message provider), or the pool Outlook:SenderMailboxes; or set Outlook:Enabled to false.");
+        for (var i = 0; i < options.SenderMailboxes.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.SenderMailboxes[i]) || options.SenderMailboxes[i].Length > 320)
+                failures.Add($"Outlook:SenderMailboxes:{i} must be a mailbox UPN.");
+        }
+        if (options.SenderMailboxes.Distinct(StringComparer.OrdinalIgnoreCase).Count() != options.SenderMailboxes.Count)
+            failures.Add("Outlook:SenderMailboxes lists a mailbox twice.");
+        if (options.MessagesPerMinute is < 1 or > 30)
+            failures.Add("Outlook:MessagesPerMinute must be 1 to 30 (Exchange Online's limit per mailbox is 30).");
+        if (options.RecipientsPerDay is < 1 or > 10_000)
+            failures.Add("Outlook:RecipientsPerDay must be 1 to 10000 (Exchange Online's limit per mailbox is 10,000 in 24 hours).");
+        if (options.ReservedRecipients < 0 || options.ReservedRecipients >= options.RecipientsPerDay)
+            failures.Add("Outlook:ReservedRecipients must be at least 0 and less than Outlook:RecipientsPerDay.");
+        if (options.MailboxConcurrency is < 1 or > 4)
+            failures.Add("Outlook:MailboxConcurrency must be 1 to 4 (Graph's concurrent requests per mailbox).");
+        if (options.BlockedSenderRetry < TimeSpan.FromMinutes(1) || options.BlockedSenderRetry > TimeSpan.FromHours(24))
+            failures.Add("Outlook:BlockedSenderRetry must be between 1 minute and 24 hours.");
         if (string.IsNullOrWhiteSpace(options.AppIdUri) && string.IsNullOrWhiteSpace(options.ClientId))
             failures.Add("Outlook:AppIdUri (v1 tokens) and/or Outlook:ClientId (v2 tokens) of the provider's Entra app must be set, or no click can be verified.");
         if (options.ClientId is { Length: > 0 } clientId && !Guid.TryParse(clientId, out _))

@@ -87,6 +87,7 @@ public sealed partial class OutlookSendWorkHandler(
     OutlookMessages messages,
     QuestionService questions,
     DigestPlanner planner,
+    SenderPool pool,
     TeamsFallback teams,
     IOptionsMonitor<OutlookOptions> options,
     IOptions<JobOptions> jobs,
@@ -105,7 +106,7 @@ public sealed partial class OutlookSendWorkHandler(
         if (question is null) return WorkResult.Fail($"Question {work.QuestionId} does not exist.");
         var recipient = question.Recipients.FirstOrDefault(r => string.Equals(r.Mail, work.Address, StringComparison.OrdinalIgnoreCase));
         if (recipient is null) return WorkResult.Fail($"Question {work.QuestionId} has no recipient {work.Address}.");
-        var sender = options.CurrentValue.SenderMailbox!;
+        var sender = await pool.SenderOfAsync(work.DeliveryId, ct);
 
         switch (await EarlierAttemptAsync(item, mailer, sender, work.DeliveryId, options.CurrentValue, time, ct))
         {
@@ -117,9 +118,15 @@ public sealed partial class OutlookSendWorkHandler(
         }
         if (question.State != QuestionState.Open)
         {
-            // Answered (by another owner) or closed before this owner's mail went out: nothing to ask any more.
+            // Answered (by another owner) or closed before this owner's mail went out: nothing to ask any more, and
+            // the slot it had in the sender's budget goes back.
+            await pool.ReleaseAsync(work.DeliveryId, ct);
             return WorkResult.Done;
         }
+
+        var slot = await pool.ReserveAsync(work.DeliveryId, recipients: 1, priority: work.Reminder > 0 || IsUrgent(question), ct);
+        if (slot.At > time.GetUtcNow()) return WorkResult.NotSent(slot.At, $"waits for its slot in {slot.Sender}'s sending budget");
+        sender = slot.Sender;
 
         var (mail, _) = messages.Question(question, recipient);
         if (work.Reminder > 0) mail = mail with { Subject = $"{messages.ReminderPrefix(recipient)} {mail.Subject}" };
@@ -127,14 +134,37 @@ public sealed partial class OutlookSendWorkHandler(
         if (!await db.BeginEffectAsync(item, time.GetUtcNow(), ct)) return WorkResult.RetryAt(time.GetUtcNow(), "another worker took the e-mail over");
         switch (await TrySendAsync(mailer, sender, mail, work.DeliveryId, options.CurrentValue, time, ct))
         {
+            case SendAttempt.SenderBlocked blocked:
+                await db.RestoreEffectAsync(item, before, ct);
+                return await BlockedAsync(pool, sender, work.DeliveryId, blocked.Why, options.CurrentValue, time, logger, ct);
             case SendAttempt.Later later:
                 if (later.NotSent) await db.RestoreEffectAsync(item, before, ct);
                 return await RetryAsync(item, question, recipient, later.At, later.Reason, ct);
             case SendAttempt.Refused refused:
+                await pool.ReleaseAsync(work.DeliveryId, ct);
                 await FailedAsync(question, recipient, refused.Why, ct);
                 return WorkResult.Fail(refused.Summary);
         }
+        await pool.SubmittedAsync(sender, work.DeliveryId, ct);
         return await SentAsync(question, recipient, work, ct);
+    }
+
+    /// <summary>High and critical incidents may use the reserved part of the day's budget, and do not queue behind ordinary mail.</summary>
+    internal static bool IsUrgent(Question question) =>
+        question.IncidentSeverity.Equals("High", StringComparison.OrdinalIgnoreCase) || question.IncidentSeverity.Equals("Critical", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Exchange refused the sender mailbox for its daily quota (the message was not submitted): the mailbox takes no
+    /// booking until <see cref="OutlookOptions.BlockedSenderRetry"/> has passed, and the message is booked again at
+    /// once, on another mailbox of the pool or, with none, when this one may be tried again. Nothing is lost.
+    /// </summary>
+    internal static async Task<WorkResult> BlockedAsync(SenderPool pool, string sender, Guid deliveryId, string why, OutlookOptions options,
+        TimeProvider time, ILogger logger, CancellationToken ct)
+    {
+        var until = time.GetUtcNow() + options.BlockedSenderRetry;
+        await pool.BlockAsync(sender, deliveryId, until, why, ct);
+        Log.SenderBlocked(logger, sender, until, why);
+        return WorkResult.NotSent(time.GetUtcNow(), $"{sender} cannot send ({why}); booked again");
     }
 
     private async Task<WorkResult> RetryAsync(WorkItem item, Question question, Recipient recipient, DateTimeOffset at, string reason, CancellationToken ct)
@@ -190,6 +220,8 @@ public sealed partial class OutlookSendWorkHandler(
     internal abstract record SendAttempt
     {
         public sealed record Sent : SendAttempt;
+        /// <summary>Exchange refused the sender mailbox for its sending quota: nothing was submitted; the mailbox cannot send for now.</summary>
+        public sealed record SenderBlocked(string Why) : SendAttempt;
         /// <param name="NotSent">True when Graph refused the message (429): this attempt certainly sent nothing.</param>
         public sealed record Later(DateTimeOffset At, string Reason, bool NotSent = false) : SendAttempt;
         public sealed record Refused(string Why, string Summary) : SendAttempt;
@@ -212,6 +244,10 @@ public sealed partial class OutlookSendWorkHandler(
         {
             return new SendAttempt.Later(time.GetUtcNow() + RetryAfter(error, time.GetUtcNow()), "Graph throttled sendMail (429)", NotSent: true);
         }
+        catch (ODataError error) when (IsQuotaRefusal(error))
+        {
+            return new SendAttempt.SenderBlocked($"{error.ResponseStatusCode} {error.Error?.Code}: {error.Error?.Message}");
+        }
         catch (ODataError error) when (error.ResponseStatusCode is >= 400 and < 500)
         {
             var code = error.Error?.Code ?? error.ResponseStatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -223,6 +259,17 @@ public sealed partial class OutlookSendWorkHandler(
             return new SendAttempt.Later(time.GetUtcNow() + options.UncertainSendRecheckDelay, $"sendMail outcome unknown ({status})");
         }
     }
+
+    /// <summary>
+    /// Exchange's refusal of a mailbox that has spent its sending quota (the 24 h recipient limit, or a mailbox put on
+    /// the restricted list): <c>ErrorSubmissionQuotaExceeded</c> / <c>SubmissionQuotaExceededException</c>, or the
+    /// 5.2.0 / 5.1.90 / 5.1.8 non-delivery codes in the message.
+    /// </summary>
+    internal static bool IsQuotaRefusal(ODataError error) =>
+        error.ResponseStatusCode is 403 or 400 &&
+        ((error.Error?.Code ?? "").Contains("QuotaExceeded", StringComparison.OrdinalIgnoreCase)
+         || (error.Error?.Message ?? "") is var m && (m.Contains("SubmissionQuotaExceeded", StringComparison.OrdinalIgnoreCase)
+                                                     || m.Contains("5.1.90", StringComparison.Ordinal) || m.Contains("5.1.8", StringComparison.Ordinal)));
 
     /// <summary>Graph's Retry-After: seconds, or an HTTP date read against <paramref name="now"/> (the service's clock).</summary>
     internal static TimeSpan RetryAfter(ODataError error, DateTimeOffset now)
@@ -250,6 +297,9 @@ public sealed partial class OutlookSendWorkHandler(
 
         [LoggerMessage(EventId = 2024, Level = LogLevel.Error, Message = "Question {QuestionId}: e-mail failed: {Reason}")]
         public static partial void Failed(ILogger logger, Guid questionId, string reason);
+
+        [LoggerMessage(EventId = 2025, Level = LogLevel.Error, Message = "Sender mailbox {Sender} cannot send ({Reason}): no mail is booked on it before {Until}")]
+        public static partial void SenderBlocked(ILogger logger, string sender, DateTimeOffset until, string reason);
     }
 }
 
@@ -266,6 +316,7 @@ public sealed partial class OutlookDigestWorkHandler(
     OutlookMessages messages,
     QuestionService questions,
     TeamsFallback teams,
+    SenderPool pool,
     IOptionsMonitor<OutlookOptions> options,
     IOptions<JobOptions> jobs,
     TimeProvider time,
@@ -278,8 +329,8 @@ public sealed partial class OutlookDigestWorkHandler(
         if (view is null) return WorkResult.Fail($"Digest {work.DigestId} does not exist.");
         if (view.Digest.SentAt is not null) return WorkResult.Done;
         if (view.Recipient is not { Mail: { Length: > 0 } } recipient) return WorkResult.Fail($"Digest {work.DigestId} has no recipient with a mailbox.");
-        var sender = options.CurrentValue.SenderMailbox!;
         var digest = view.Digest;
+        var sender = await pool.SenderOfAsync(digest.DeliveryId, ct);
 
         switch (await OutlookSendWorkHandler.EarlierAttemptAsync(item, mailer, sender, digest.DeliveryId, options.CurrentValue, time, ct))
         {
@@ -290,7 +341,15 @@ public sealed partial class OutlookDigestWorkHandler(
                 return WorkResult.RetryAt(item.EffectStartedAt!.Value + options.CurrentValue.UncertainSendRecheckDelay, "an earlier sendMail may not be in Sent Items yet");
         }
         // Every question was decided (another owner, the SOC) before the digest went out: nothing to ask any more.
-        if (view.OpenCount == 0) return WorkResult.Done;
+        if (view.OpenCount == 0)
+        {
+            await pool.ReleaseAsync(digest.DeliveryId, ct);
+            return WorkResult.Done;
+        }
+        var slot = await pool.ReserveAsync(digest.DeliveryId, recipients: 1,
+            priority: view.Questions.Any(q => q.State == QuestionState.Open && OutlookSendWorkHandler.IsUrgent(q)), ct);
+        if (slot.At > time.GetUtcNow()) return WorkResult.NotSent(slot.At, $"waits for its slot in {slot.Sender}'s sending budget");
+        sender = slot.Sender;
 
         if (digest.CardVersions.Count == 0)
         {
@@ -302,6 +361,9 @@ public sealed partial class OutlookDigestWorkHandler(
         if (!await db.BeginEffectAsync(item, time.GetUtcNow(), ct)) return WorkResult.RetryAt(time.GetUtcNow(), "another worker took the digest over");
         switch (await OutlookSendWorkHandler.TrySendAsync(mailer, sender, mail, digest.DeliveryId, options.CurrentValue, time, ct))
         {
+            case OutlookSendWorkHandler.SendAttempt.SenderBlocked blocked:
+                await db.RestoreEffectAsync(item, before, ct);
+                return await OutlookSendWorkHandler.BlockedAsync(pool, sender, digest.DeliveryId, blocked.Why, options.CurrentValue, time, logger, ct);
             case OutlookSendWorkHandler.SendAttempt.Later later:
                 if (later.NotSent) await db.RestoreEffectAsync(item, before, ct);
                 Log.WillRetry(logger, digest.Id, later.Reason, later.At);
@@ -309,9 +371,11 @@ public sealed partial class OutlookDigestWorkHandler(
                 await FailedAsync(view, recipient, $"the e-mail could not be sent after {item.Attempts} attempts ({later.Reason})", ct);
                 return WorkResult.Fail(later.Reason);
             case OutlookSendWorkHandler.SendAttempt.Refused refused:
+                await pool.ReleaseAsync(digest.DeliveryId, ct);
                 await FailedAsync(view, recipient, refused.Why, ct);
                 return WorkResult.Fail(refused.Summary);
         }
+        await pool.SubmittedAsync(sender, digest.DeliveryId, ct);
         return await SentAsync(view, recipient, ct);
     }
 

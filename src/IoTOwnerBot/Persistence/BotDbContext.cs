@@ -31,6 +31,8 @@ public abstract class BotDbContext(DbContextOptions options) : DbContext(options
     public DbSet<SocThreadReply> SocThreadReplies => Set<SocThreadReply>();
     public DbSet<Digest> Digests => Set<Digest>();
     public DbSet<DeliveryClaim> DeliveryClaims => Set<DeliveryClaim>();
+    public DbSet<Outlook.MailBooking> MailBookings => Set<Outlook.MailBooking>();
+    public DbSet<Outlook.MailSender> MailSenders => Set<Outlook.MailSender>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -159,6 +161,23 @@ public abstract class BotDbContext(DbContextOptions options) : DbContext(options
             c.Property(x => x.Channel).HasMaxLength(16);
             c.Property(x => x.RecipientKey).HasMaxLength(320);
             c.HasOne<Question>().WithMany().HasForeignKey(x => x.QuestionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Outlook.MailBooking>(b =>
+        {
+            b.ToTable("mail_bookings");
+            b.HasKey(x => x.DeliveryId);
+            b.Property(x => x.DeliveryId).ValueGeneratedNever();
+            b.Property(x => x.Sender).HasMaxLength(320);
+            // A sender's last booking, its last priority booking, its bookings of the past 24 h.
+            b.HasIndex(x => new { x.Sender, x.At });
+            b.HasIndex(x => new { x.Sender, x.Priority, x.At });
+        });
+        modelBuilder.Entity<Outlook.MailSender>(s =>
+        {
+            s.ToTable("mail_senders");
+            s.HasKey(x => x.Address);
+            s.Property(x => x.Address).HasMaxLength(320);
+            s.Property(x => x.BlockedReason).HasMaxLength(500);
         });
     }
 

@@ -29,17 +29,25 @@ public sealed record QuestionView(
     DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt,
     IReadOnlyList<DeviceView> Devices, IReadOnlyList<RecipientView> Recipients, IReadOnlyList<TimelineView> Timeline)
 {
-    public static QuestionView From(Question q) => new(
+    /// <param name="emailsWaiting">When each owner's waiting e-mail is due to go out (by mail address): its slot in the sender's budget.</param>
+    public static QuestionView From(Question q, IReadOnlyDictionary<string, DateTimeOffset>? emailsWaiting = null) => new(
         q.Id, new IncidentRef(q.SubscriptionId, q.ResourceGroup, q.WorkspaceName, q.IncidentName).ArmId, q.IncidentName, q.IncidentNumber,
         q.IncidentTitle, q.Round, q.State.ToString(), q.Answer?.ToString(), q.AnsweredBy, q.AnswerChannel, q.AnsweredAt, q.CreatedAt, q.ExpiresAt,
         q.Devices.Select(d => new DeviceView(d.Name, d.DeviceType, d.DeviceSubType, d.Vendor, d.Model, d.IpAddress, d.MacAddress, d.Site, d.Zone, d.Sensor)).ToList(),
-        q.Recipients.Select(r => new RecipientView(r.Address, r.DisplayName, r.Mail, r.ObjectId, r.Source.ToString(), r.FoundInDirectory, r.DeviceNames)).ToList(),
+        q.Recipients.Select(r => new RecipientView(r.Address, r.DisplayName, r.Mail, r.ObjectId, r.Source.ToString(), r.FoundInDirectory, r.DeviceNames)
+        {
+            EmailDueAt = r.Mail is { } mail && emailsWaiting?.TryGetValue(mail, out var due) == true ? due : null,
+        }).ToList(),
         q.Timeline.OrderBy(t => t.At).ThenBy(t => t.Id).Select(t => new TimelineView(t.At, t.Kind, t.Actor, t.Message)).ToList());
 }
 
 public sealed record DeviceView(string Name, string? Type, string? SubType, string? Vendor, string? Model, string? IpAddress, string? MacAddress, string? Site, string? Zone, string? Sensor);
 
-public sealed record RecipientView(string Address, string? DisplayName, string? Mail, string? ObjectId, string Source, bool FoundInDirectory, IReadOnlyList<string> Devices);
+public sealed record RecipientView(string Address, string? DisplayName, string? Mail, string? ObjectId, string Source, bool FoundInDirectory, IReadOnlyList<string> Devices)
+{
+    /// <summary>The owner's e-mail has not gone out yet: when it is due (after the digest window, at its slot in the sender's budget).</summary>
+    public DateTimeOffset? EmailDueAt { get; init; }
+}
 
 public sealed record TimelineView(DateTimeOffset At, string Kind, string Actor, string Message);
 
@@ -120,11 +128,14 @@ public static class QuestionEndpoints
         if (!IncidentRef.TryParse(incidentId, out var incident))
             return TypedResults.Problem(statusCode: 400, title: "Invalid incident", detail: "incidentId must be the incident's full ARM id.");
         var questions = await data.Questions(q => q.IncidentKey == incident.Key).OrderBy(q => q.Round).ToListAsync(ct);
-        return TypedResults.Ok(questions.Select(QuestionView.From).ToList());
+        var waiting = await data.EmailsWaitingAsync([.. questions.Select(q => q.Id)], ct);
+        return TypedResults.Ok(questions.Select(q => QuestionView.From(q, waiting.GetValueOrDefault(q.Id))).ToList());
     }
 
     public static async Task<Results<Ok<QuestionView>, NotFound>> Get(Guid id, QuestionQueries data, CancellationToken ct) =>
-        await data.Questions(q => q.Id == id).SingleOrDefaultAsync(ct) is { } q ? TypedResults.Ok(QuestionView.From(q)) : TypedResults.NotFound();
+        await data.Questions(q => q.Id == id).SingleOrDefaultAsync(ct) is { } q
+            ? TypedResults.Ok(QuestionView.From(q, (await data.EmailsWaitingAsync([q.Id], ct)).GetValueOrDefault(q.Id)))
+            : TypedResults.NotFound();
 
     public static async Task<Results<Ok<QuestionView>, NotFound, ProblemHttpResult>> Cancel(
         Guid id, HttpRequest http, ClaimsPrincipal user, QuestionLifecycle lifecycle, QuestionQueries data, CancellationToken ct)
@@ -173,4 +184,18 @@ public sealed class QuestionQueries(Persistence.BotDbContext db)
 {
     public IQueryable<Question> Questions(System.Linq.Expressions.Expression<Func<Question, bool>> filter) =>
         db.Questions.AsNoTracking().Include(q => q.Devices).Include(q => q.Recipients).Include(q => q.Timeline).Where(filter);
+
+    /// <summary>Per question, when each owner's e-mail that has not gone out yet is due (by mail address, case-insensitive).</summary>
+    public async Task<Dictionary<Guid, IReadOnlyDictionary<string, DateTimeOffset>>> EmailsWaitingAsync(IReadOnlyList<Guid> questionIds, CancellationToken ct)
+    {
+        var pending = await db.WorkItems.AsNoTracking()
+            .Where(w => w.Kind == Outlook.OutlookSendWork.Kind && w.Status == Jobs.WorkStatus.Pending && w.QuestionId != null && questionIds.Contains(w.QuestionId.Value))
+            .Select(w => new { w.Payload, w.DueAt }).ToListAsync(ct);
+        return pending
+            .Select(w => (Work: System.Text.Json.JsonSerializer.Deserialize<Outlook.OutlookSendWork>(w.Payload, Jobs.JobJson.Options)!, w.DueAt))
+            .GroupBy(w => w.Work.QuestionId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, DateTimeOffset>)g
+                .GroupBy(w => w.Work.Address, StringComparer.OrdinalIgnoreCase)
+                .ToDictionary(m => m.Key, m => m.Min(w => w.DueAt), StringComparer.OrdinalIgnoreCase));
+    }
 }

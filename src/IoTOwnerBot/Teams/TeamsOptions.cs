@@ -40,9 +40,6 @@ public sealed class BotOptions
     public string? CertificatePath { get; set; }
     public string? CertificatePassword { get; set; }
 
-    /// <summary>Bot Connector calls per second per conversation (Teams allows 7 per bot per thread).</summary>
-    [Range(1, 50)] public int RequestsPerSecondPerConversation { get; set; } = 7;
-
     /// <summary>Bot Connector calls per second for the whole tenant from this instance (Teams: 30–50 per app per tenant).</summary>
     [Range(1, 50)] public int RequestsPerSecondPerTenant { get; set; } = 30;
 

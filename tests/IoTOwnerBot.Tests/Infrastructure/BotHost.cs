@@ -160,15 +160,16 @@ public sealed class BotHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// For a service on a fake clock: lets retries scheduled for later happen. Waits until no work is due, moves the
-    /// clock to the earliest retry, and again, until only never-attempted later work (expiry, reminders) is left.
+    /// For a service on a fake clock: lets retries and put-off work (an e-mail waiting for its slot in the sender's
+    /// budget) happen. Waits until no work is due, moves the clock to the earliest of them, and again, until only
+    /// never-attempted later work (expiry, reminders) is left.
     /// </summary>
     public async Task SettleAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, int maxRounds = 100)
     {
         for (var round = 0; round < maxRounds; round++)
         {
             await WaitForAsync(db => db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || w.DueAt > clock.GetUtcNow()), "no work due");
-            var next = await QueryAsync(db => db.WorkItems.Where(w => w.Status == WorkStatus.Pending && w.Attempts > 0)
+            var next = await QueryAsync(db => db.WorkItems.Where(w => w.Status == WorkStatus.Pending && (w.Attempts > 0 || w.LastError != null))
                 .Select(w => (DateTimeOffset?)w.DueAt).OrderBy(d => d).FirstOrDefaultAsync());
             if (next is null) return;
             clock.Advance(next.Value - clock.GetUtcNow() + TimeSpan.FromMilliseconds(1));
@@ -182,9 +183,13 @@ public sealed class BotHost : IAsyncDisposable
         WaitForAsync(db =>
         {
             // Work planned for later and not yet attempted (expiry, a Teams fallback) does not keep the service busy;
-            // a retry waiting for its next attempt does. "Later" is by the service's own clock.
-            var now = Services.GetRequiredService<TimeProvider>().GetUtcNow();
-            return db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || (w.Attempts == 0 && w.DueAt > now));
+            // a retry waiting for its next attempt does, and so does work that was put off (an e-mail waiting for its
+            // slot in the sender's budget, a call refused by a breaker): on the system clock its time comes by itself.
+            // "Later" is by the service's own clock; on a fake clock it comes only when the test moves the clock.
+            var clock = Services.GetRequiredService<TimeProvider>();
+            var now = clock.GetUtcNow();
+            var putOffIsBusy = clock is not Microsoft.Extensions.Time.Testing.FakeTimeProvider;
+            return db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || (w.Attempts == 0 && w.DueAt > now && !(putOffIsBusy && w.LastError != null)));
         }, "all due work done", timeout);
 
     public async ValueTask DisposeAsync()

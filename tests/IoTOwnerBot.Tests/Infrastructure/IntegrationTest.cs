@@ -21,6 +21,9 @@ public abstract class IntegrationTest : IAsyncLifetime
     /// <summary>The service's clock; a test that needs to move time sets a FakeTimeProvider here.</summary>
     protected virtual TimeProvider? Clock => null;
 
+    /// <summary>True: the emulator keeps Microsoft's time on <see cref="Clock"/> too (its limits' windows move with it).</summary>
+    protected virtual bool EmulatorOnServiceClock => false;
+
     /// <summary>Adjusts the service's settings before it starts.</summary>
     protected virtual void Configure(Dictionary<string, string?> settings) { }
 
@@ -29,7 +32,7 @@ public abstract class IntegrationTest : IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Emulator = await EmulatorServer.StartAsync();
+        Emulator = await EmulatorServer.StartAsync(EmulatorOnServiceClock && Clock is { } clock ? new EmulatorSettings { TimeProvider = clock } : null);
         Admin = new EmulatorAdmin(Emulator);
         Database = await TestDatabase.CreateAsync();
         Bot = await BotHost.StartAsync(Emulator, Database, Configure, Clock, ConfigureServices);

@@ -20,6 +20,12 @@ public sealed class OutlookConfigurationTests : IAsyncLifetime
     [InlineData("Outlook:ActionTokenKeys:0:Secret", "too-short-for-hmac", "Outlook:ActionTokenKeys:0:Secret")]
     [InlineData("Outlook:ActionTokenKeys:0:Id", "a.b", "Outlook:ActionTokenKeys:0:Id")]
     [InlineData("Outlook:ActionTokenLifetime", "30.00:00:00", "Outlook:ActionTokenLifetime")]
+    [InlineData("Outlook:MessagesPerMinute", "31", "Outlook:MessagesPerMinute")]
+    [InlineData("Outlook:RecipientsPerDay", "10001", "Outlook:RecipientsPerDay")]
+    [InlineData("Outlook:ReservedRecipients", "10000", "Outlook:ReservedRecipients")]
+    [InlineData("Outlook:MailboxConcurrency", "5", "Outlook:MailboxConcurrency")]
+    [InlineData("Outlook:SenderMailboxes:0", " ", "Outlook:SenderMailboxes:0")]
+    [InlineData("Outlook:BlockedSenderRetry", "00:00:10", "Outlook:BlockedSenderRetry")]
     public async Task BadOutlookSetting_StopsTheService_NamingTheKey(string key, string value, string named)
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>

@@ -113,8 +113,10 @@ public sealed class LifecycleTests : IntegrationTest
         await SettleAsync();
     }
 
+    /// <summary>Lets due work finish, following e-mails put off to their slot in the sender's budget (seconds).</summary>
     private async Task SettleAsync()
     {
+        await Bot.SettleAsync(_clock);
         await Bot.WaitForIdleAsync();
         await Bot.WaitForAsync(db => db.WorkItems.AllAsync(w => w.Status != WorkStatus.Pending || w.Attempts == 0), "no retries pending");
     }

@@ -309,7 +309,8 @@ function renderQuestions(questions) {
     h("div.question-head", badge("question", q.state), ` Round ${q.round}`,
       q.answer ? ` · answered ${q.answer} by ${q.answeredBy} in ${q.answerChannel} at ${when(q.answeredAt)}` : "",
       q.expiresAt && !q.answer ? ` · answer by ${when(q.expiresAt)}` : ""),
-    h("div.hint", "Asked: ", q.recipients.map((r) => `${r.displayName ?? r.address} (${r.source})`).join(", ") || "nobody"),
+    h("div.hint", "Asked: ", q.recipients.map((r) => `${r.displayName ?? r.address} (${r.source})`
+      + (r.emailDueAt ? ` \u2014 e-mail waits for its slot in the sender's budget until ${new Date(r.emailDueAt).toLocaleTimeString()}` : "")).join(", ") || "nobody"),
     h("ol.timeline", { "data-test": "timeline" }, q.timeline.map((t) => h("li",
       h("span.when", new Date(t.at).toLocaleTimeString()), " ", h("code", t.kind), " ", h("span.hint", t.actor), h("div", t.message)))))));
 }

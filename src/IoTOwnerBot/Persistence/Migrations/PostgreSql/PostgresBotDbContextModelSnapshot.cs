@@ -203,6 +203,58 @@ namespace IoTOwnerBot.Persistence.Migrations.PostgreSql
                     b.ToTable("work_items", (string)null);
                 });
 
+            modelBuilder.Entity("IoTOwnerBot.Outlook.MailBooking", b =>
+                {
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("BookedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Priority")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Recipients")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.HasKey("DeliveryId");
+
+                    b.HasIndex("Sender", "At");
+
+                    b.HasIndex("Sender", "Priority", "At");
+
+                    b.ToTable("mail_bookings", (string)null);
+                });
+
+            modelBuilder.Entity("IoTOwnerBot.Outlook.MailSender", b =>
+                {
+                    b.Property<string>("Address")
+                        .HasMaxLength(320)
+                        .HasColumnType("character varying(320)");
+
+                    b.Property<string>("BlockedReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTimeOffset?>("BlockedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Turn")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Address");
+
+                    b.ToTable("mail_senders", (string)null);
+                });
+
             modelBuilder.Entity("IoTOwnerBot.Questions.Question", b =>
                 {
                     b.Property<Guid>("Id")

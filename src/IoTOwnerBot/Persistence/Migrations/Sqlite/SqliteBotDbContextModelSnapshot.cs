@@ -192,6 +192,58 @@ namespace IoTOwnerBot.Persistence.Migrations.Sqlite
                     b.ToTable("work_items", (string)null);
                 });
 
+            modelBuilder.Entity("IoTOwnerBot.Outlook.MailBooking", b =>
+                {
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("BookedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Priority")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Recipients")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sender")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("DeliveryId");
+
+                    b.HasIndex("Sender", "At");
+
+                    b.HasIndex("Sender", "Priority", "At");
+
+                    b.ToTable("mail_bookings", (string)null);
+                });
+
+            modelBuilder.Entity("IoTOwnerBot.Outlook.MailSender", b =>
+                {
+                    b.Property<string>("Address")
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BlockedReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("BlockedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Turn")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Address");
+
+                    b.ToTable("mail_senders", (string)null);
+                });
+
             modelBuilder.Entity("IoTOwnerBot.Questions.Question", b =>
                 {
                     b.Property<Guid>("Id")
