@@ -100,13 +100,13 @@ internal static class LimitsBenchmark
         var commentsWhenLastSent = 0;
         while (true)
         {
-            var (due, next, sends, comments) = await QueueAsync(factory.Services, clock.GetUtcNow());
+            var (due, next, sends, comments, intaking) = await QueueAsync(factory.Services, clock.GetUtcNow());
             if (due > 0)
             {
                 await Task.Delay(20);
                 continue;
             }
-            if (sends == 0)
+            if (sends == 0 && intaking == 0)
             {
                 lastSent = clock.GetUtcNow();
                 commentsWhenLastSent = comments;
@@ -126,8 +126,10 @@ internal static class LimitsBenchmark
         var first = sentAt.Values.SelectMany(t => t).DefaultIfEmpty().Min();
         var last = sentAt.Values.SelectMany(t => t).DefaultIfEmpty().Max();
         var minutes = Math.Max((last - first).TotalMinutes, 1.0 / 30);
-        var perMinute = deliveries.Count / minutes;
-        var throttled = emulator.State.Requests().Count(r => r.Status == 429);
+        var perMinute = Math.Max(0, deliveries.Count - 1) / minutes;
+        var refusals = emulator.State.Requests().Where(r => r.Status == 429).ToList();
+        var mail429 = refusals.Count(r => r.Path.Contains("/users/", StringComparison.Ordinal));
+        var arm429 = refusals.Count(r => r.Path.Contains("/subscriptions/", StringComparison.Ordinal));
         var refused = budgets.Sum(b => b.Refused);
         var held = emulator.State.Mailboxes.Where(m => senders.Contains(m.Address, StringComparer.OrdinalIgnoreCase)).Sum(m => m.OutboxCount);
         var failed = await CountAsync(factory.Services, db => db.WorkItems.CountAsync(w => w.Status == WorkStatus.Failed));
@@ -135,7 +137,7 @@ internal static class LimitsBenchmark
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{incidents} incidents, {senderCount} sender(s): {deliveries.Count} e-mails, {deliveries.Distinct().Count()} distinct, {waiting} still waiting at +3 d; " +
             $"{perMinute:0.0}/min = {perMinute / (30.0 * senderCount):0.00} of the budget; most in a minute {maxMinute}, in 24 h {maxDay} (limits 30 / 10,000 per mailbox); " +
-            $"429s {throttled}, Exchange refusals {refused}, held in Outbox {held}, failed work {failed}; " +
+            $"429s on mail {mail429}, on Sentinel (ARM) {arm429}, other {refusals.Count - mail429 - arm429}; Exchange refusals {refused}, held in Outbox {held}, failed work {failed}; " +
             $"last owner asked at +{(lastSent ?? clock.GetUtcNow()) - start:hh\\:mm\\:ss} virtual, comments still queued then {commentsWhenLastSent}; {wall.Elapsed.TotalSeconds:0} s wall"));
         File.Delete(database);
     }
@@ -155,7 +157,7 @@ internal static class LimitsBenchmark
         }
     }
 
-    private static async Task<(int Due, DateTimeOffset? Next, int Sends, int Comments)> QueueAsync(IServiceProvider services, DateTimeOffset now)
+    private static async Task<(int Due, DateTimeOffset? Next, int Sends, int Comments, int Intake)> QueueAsync(IServiceProvider services, DateTimeOffset now)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<BotDbContext>();
@@ -164,7 +166,8 @@ internal static class LimitsBenchmark
         var next = await pending.OrderBy(w => w.DueAt).Select(w => (DateTimeOffset?)w.DueAt).FirstOrDefaultAsync();
         var sends = await pending.CountAsync(w => w.Kind == OutlookSendWork.Kind);
         var comments = await pending.CountAsync(w => w.Kind == "incident.comment");
-        return (due, next, sends, comments);
+        var intake = await pending.CountAsync(w => w.Kind == "incident.intake");
+        return (due, next, sends, comments, intake);
     }
 
     private static async Task<int> CountAsync(IServiceProvider services, Func<BotDbContext, Task<int>> query)

@@ -137,9 +137,12 @@ public sealed class TeamsTests : IntegrationTest
 
         var open = await david.RefreshAsync(message.Id);
         Assert.Equal(2, AnswerActions(open["body"]!["value"]!.AsObject()).Count());
+        var refresh = open["body"]!["value"]!["refresh"]!["action"]!.AsObject();
 
         await david.ClickAsync(message.Id, "no");
-        var closed = await david.RefreshAsync(message.Id);
+        // Another of David's clients still shows the open card and refreshes it (the chat's own copy may already be
+        // updated to the answered card, which has no refresh of its own).
+        var closed = await david.ClickActionAsync(message.Id, refresh);
 
         Assert.Empty(AnswerActions(closed["body"]!["value"]!.AsObject()));
         Assert.Contains("Answer recorded", closed["body"]!["value"]!.ToJsonString(), StringComparison.Ordinal);
