@@ -60,7 +60,7 @@ internal static class LimitsBenchmark
         settings["Local:StartEmulator"] = "false";
         settings["Storage:ConnectionString"] = $"Data Source={database}";
         settings["Sentinel:Poller:Enabled"] = "false";
-        settings["Digest:Enabled"] = "false";
+        settings["Digest:Window"] = "00:00:00"; // every question alone: one e-mail per incident
         settings["Delivery:Mode"] = "EmailOnly";
         settings["SocThread:Enabled"] = "false";
         // What is measured is the first asking of every owner: no reminders or escalations on top.
@@ -68,6 +68,7 @@ internal static class LimitsBenchmark
         settings["Lifecycle:EscalateAfter"] = "";
         settings["Logging:LogLevel:Default"] = "Warning";
         settings["Logging:LogLevel:IoTOwnerBot"] = "Error";
+        settings["Logging:LogLevel:Polly"] = "None";
         for (var i = 0; i < senders.Count; i++) settings[$"Outlook:SenderMailboxes:{i}"] = senders[i];
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
@@ -93,6 +94,9 @@ internal static class LimitsBenchmark
             post.Headers.Authorization = new AuthenticationHeaderValue("Bearer", intake);
             (await bot.SendAsync(post)).EnsureSuccessStatusCode();
         }
+
+        // The intake answers 202 before its work is stored: wait until every incident is queued.
+        while (await CountAsync(factory.Services, db => db.WorkItems.CountAsync(w => w.Kind == "incident.intake")) < incidents) await Task.Delay(100);
 
         // Virtual time: whenever nothing is due, the clock moves to the next due work item.
         var horizon = start + TimeSpan.FromDays(3);
@@ -134,6 +138,9 @@ internal static class LimitsBenchmark
         var held = emulator.State.Mailboxes.Where(m => senders.Contains(m.Address, StringComparer.OrdinalIgnoreCase)).Sum(m => m.OutboxCount);
         var failed = await CountAsync(factory.Services, db => db.WorkItems.CountAsync(w => w.Status == WorkStatus.Failed));
         var waiting = await CountAsync(factory.Services, db => db.WorkItems.CountAsync(w => w.Kind == OutlookSendWork.Kind && w.Status == WorkStatus.Pending));
+        var questions = await CountAsync(factory.Services, db => db.Questions.CountAsync());
+        var kinds = await QueryAsync(factory.Services, db => db.WorkItems.GroupBy(w => new { w.Kind, w.Status }).Select(g => g.Key.Kind + " " + g.Key.Status + " " + g.Count()).ToListAsync());
+        Console.WriteLine($"questions {questions}; work: {string.Join(", ", kinds)}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{incidents} incidents, {senderCount} sender(s): {deliveries.Count} e-mails, {deliveries.Distinct().Count()} distinct, {waiting} still waiting at +3 d; " +
             $"{perMinute:0.0}/min = {perMinute / (30.0 * senderCount):0.00} of the budget; most in a minute {maxMinute}, in 24 h {maxDay} (limits 30 / 10,000 per mailbox); " +
@@ -164,10 +171,16 @@ internal static class LimitsBenchmark
         var pending = db.WorkItems.AsNoTracking().Where(w => w.Status == WorkStatus.Pending);
         var due = await pending.CountAsync(w => w.DueAt <= now);
         var next = await pending.OrderBy(w => w.DueAt).Select(w => (DateTimeOffset?)w.DueAt).FirstOrDefaultAsync();
-        var sends = await pending.CountAsync(w => w.Kind == OutlookSendWork.Kind);
+        var sends = await pending.CountAsync(w => w.Kind == OutlookSendWork.Kind || w.Kind == OutlookDigestWork.Kind);
         var comments = await pending.CountAsync(w => w.Kind == "incident.comment");
         var intake = await pending.CountAsync(w => w.Kind == "incident.intake");
         return (due, next, sends, comments, intake);
+    }
+
+    private static async Task<T> QueryAsync<T>(IServiceProvider services, Func<BotDbContext, Task<T>> query)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await query(scope.ServiceProvider.GetRequiredService<BotDbContext>());
     }
 
     private static async Task<int> CountAsync(IServiceProvider services, Func<BotDbContext, Task<int>> query)
