@@ -56,6 +56,7 @@ public static partial class OutlookExtensions
                 sp.GetRequiredService<TokenCredential>(), cloud.GraphEndpoint, cloud.GraphScope), sp.GetRequiredService<MailboxGate>());
         });
         services.AddSingleton<MailboxGate>();
+        services.AddSingleton<BookingTurn>();
         services.AddSingleton<MailMetrics>();
         services.AddScoped<SenderPool>();
         services.AddHealthChecks().AddCheck<SenderBudgetHealthCheck>("senders", tags: ["ready"]);

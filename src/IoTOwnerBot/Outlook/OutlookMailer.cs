@@ -73,14 +73,6 @@ public sealed class MailboxGate(IOptions<OutlookOptions> options, IOptions<JobOp
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _mailboxes = new(StringComparer.OrdinalIgnoreCase);
     private readonly int _slots = jobs.Value.ShareOf(options.Value.MailboxConcurrency);
-    private readonly SemaphoreSlim _booking = new(1, 1);
-
-    /// <summary>This instance's bookings on the pool, one at a time: only the instances compete for a turn, not every worker.</summary>
-    public async Task<IDisposable> BookingTurnAsync(CancellationToken ct)
-    {
-        await _booking.WaitAsync(ct);
-        return new Slot(_booking);
-    }
 
     public async Task<IDisposable> EnterAsync(string mailbox, CancellationToken ct)
     {
@@ -91,11 +83,10 @@ public sealed class MailboxGate(IOptions<OutlookOptions> options, IOptions<JobOp
 
     public void Dispose()
     {
-        _booking.Dispose();
         foreach (var gate in _mailboxes.Values) gate.Dispose();
     }
 
-    private sealed class Slot(SemaphoreSlim gate) : IDisposable
+    internal sealed class Slot(SemaphoreSlim gate) : IDisposable
     {
         private int _released;
 

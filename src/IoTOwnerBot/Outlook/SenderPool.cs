@@ -30,7 +30,7 @@ public sealed record SenderBudget(string Sender, int RecipientsLast24h, int Reci
 /// plans against the same budget; a booking is saved only if the pool's turn (a counter on its lock row) has not
 /// moved since it was planned, so two instances never take the same slot.
 /// </summary>
-public sealed class SenderPool(BotDbContext db, IOptionsMonitor<OutlookOptions> options, MailboxGate gate, MailMetrics metrics, TimeProvider time)
+public sealed class SenderPool(BotDbContext db, IOptionsMonitor<OutlookOptions> options, BookingTurn turns, MailMetrics metrics, TimeProvider time)
 {
     /// <summary>
     /// Exchange counts a message from its submission, which may be a little after its booking; a booking is counted
@@ -61,7 +61,7 @@ public sealed class SenderPool(BotDbContext db, IOptionsMonitor<OutlookOptions> 
         var senders = o.Senders.Select(Key).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         await EnsureSendersAsync([PoolLock, .. senders], ct);
 
-        using var turnOfThisInstance = await gate.BookingTurnAsync(ct);
+        using var turnOfThisInstance = await turns.EnterAsync(ct);
         while (true)
         {
             // Optimistic: the booking is decided on what was booked as of this turn of the pool, and saved only if no
@@ -202,4 +202,18 @@ public sealed class SenderPool(BotDbContext db, IOptionsMonitor<OutlookOptions> 
         at.Ticks % TimeSpan.TicksPerMillisecond == 0 ? at : at.AddTicks(TimeSpan.TicksPerMillisecond - at.Ticks % TimeSpan.TicksPerMillisecond);
 
     internal static string Key(string sender) => sender.Trim().ToLower(CultureInfo.InvariantCulture);
+}
+
+/// <summary>This instance's bookings on the pool, one at a time: only the instances compete for a turn, not every worker.</summary>
+public sealed class BookingTurn : IDisposable
+{
+    private readonly SemaphoreSlim _turn = new(1, 1);
+
+    public async Task<IDisposable> EnterAsync(CancellationToken ct)
+    {
+        await _turn.WaitAsync(ct);
+        return new MailboxGate.Slot(_turn);
+    }
+
+    public void Dispose() => _turn.Dispose();
 }
