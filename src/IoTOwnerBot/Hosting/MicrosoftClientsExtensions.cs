@@ -31,7 +31,10 @@ public static class MicrosoftClientsExtensions
         services.AddHttpClient(nameof(LocalEmulatorCredential)).AddStandardResilienceHandler();
         services.AddSingleton<TokenCredential>(CredentialFactory.Create);
 
-        AddApiClient<SentinelClient>(services, c => c.ArmEndpoint, c => c.ArmScope, ForDurableWork);
+        services.AddSingleton<ArmBudget>();
+        services.AddTransient<ArmPacingHandler>();
+        AddApiClient<SentinelClient>(services, c => c.ArmEndpoint, c => c.ArmScope, ForDurableWork)
+            .AddHttpMessageHandler<ArmPacingHandler>();
         AddApiClient<LogAnalyticsClient>(services, c => c.LogAnalyticsEndpoint, c => c.LogAnalyticsScope, null);
 
         services.AddHttpClient(GraphClientName).AddStandardResilienceHandler();
@@ -48,14 +51,14 @@ public static class MicrosoftClientsExtensions
     public const string GraphClientName = "Graph";
 
     /// <summary>A typed client: resilience outermost, so every retry gets a fresh token from the inner handler.</summary>
-    private static void AddApiClient<TClient>(IServiceCollection services, Func<CloudOptions, string> endpoint, Func<CloudOptions, string> scope,
+    private static IHttpClientBuilder AddApiClient<TClient>(IServiceCollection services, Func<CloudOptions, string> endpoint, Func<CloudOptions, string> scope,
         Action<HttpStandardResilienceOptions>? resilience)
         where TClient : class
     {
         var builder = services.AddHttpClient<TClient>((sp, http) => http.BaseAddress = BaseUri(endpoint(sp.GetRequiredService<IOptions<CloudOptions>>().Value)));
         if (resilience is null) builder.AddStandardResilienceHandler();
         else builder.AddStandardResilienceHandler(resilience);
-        builder.AddHttpMessageHandler(sp => new BearerTokenHandler(sp.GetRequiredService<TokenCredential>(), scope(sp.GetRequiredService<IOptions<CloudOptions>>().Value)));
+        return builder.AddHttpMessageHandler(sp => new BearerTokenHandler(sp.GetRequiredService<TokenCredential>(), scope(sp.GetRequiredService<IOptions<CloudOptions>>().Value)));
     }
 
     /// <summary>

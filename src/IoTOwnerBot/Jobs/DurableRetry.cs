@@ -21,7 +21,11 @@ public interface IRemoteFailure
 }
 
 /// <summary>A call that never left the process (a limiter refused it): sending it later cannot duplicate anything.</summary>
-public sealed class NotSentException(string message) : Exception(message);
+public sealed class NotSentException(string message) : Exception(message)
+{
+    /// <summary>When the limiter will let it through, if it knows.</summary>
+    public DateTimeOffset? At { get; init; }
+}
 
 /// <summary>
 /// The one retry policy of durable work. The in-request pipeline of each client is light (at most one quick retry of a
@@ -49,6 +53,8 @@ public static class DurableRetry
         var reason = $"{ex.GetType().Name}: {ex.Message}";
         switch (ex)
         {
+            case NotSentException { At: { } at }:
+                return WorkResult.NotSent(at, reason);
             case BrokenCircuitException or RateLimiterRejectedException or NotSentException:
                 // The first step of the backoff: about as long as a breaker stays open, and no attempt was spent.
                 return WorkResult.NotSent(now + backoff(1), reason);

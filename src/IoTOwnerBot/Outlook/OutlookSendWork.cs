@@ -90,7 +90,7 @@ public sealed partial class OutlookSendWorkHandler(
     SenderPool pool,
     TeamsFallback teams,
     IOptionsMonitor<OutlookOptions> options,
-    IOptions<JobOptions> jobs,
+    IOptionsMonitor<DeliveryOptions> delivery,
     TimeProvider time,
     ILogger<OutlookSendWorkHandler> logger) : IWorkHandler
 {
@@ -125,7 +125,13 @@ public sealed partial class OutlookSendWorkHandler(
         }
 
         var slot = await pool.ReserveAsync(work.DeliveryId, recipients: 1, priority: work.Reminder > 0 || IsUrgent(question), ct);
-        if (slot.At > time.GetUtcNow()) return WorkResult.NotSent(slot.At, $"waits for its slot in {slot.Sender}'s sending budget");
+        if (slot.At > time.GetUtcNow())
+        {
+            if (work.Reminder == 0 && WaitsPastTeams(slot, delivery.CurrentValue, time) is { } reason &&
+                await teams.AskInTeamsAsync(question, recipient, reason, ct))
+                await db.SaveChangesAsync(ct);
+            return WorkResult.NotSent(slot.At, $"waits for its slot in {slot.Sender}'s sending budget");
+        }
         sender = slot.Sender;
 
         var (mail, _) = messages.Question(question, recipient);
@@ -139,7 +145,8 @@ public sealed partial class OutlookSendWorkHandler(
                 return await BlockedAsync(pool, sender, work.DeliveryId, blocked.Why, options.CurrentValue, time, logger, ct);
             case SendAttempt.Later later:
                 if (later.NotSent) await db.RestoreEffectAsync(item, before, ct);
-                return await RetryAsync(item, question, recipient, later.At, later.Reason, ct);
+                Log.WillRetry(logger, question.Id, later.Reason, later.At);
+                return later.Result;
             case SendAttempt.Refused refused:
                 await pool.ReleaseAsync(work.DeliveryId, ct);
                 await FailedAsync(question, recipient, refused.Why, ct);
@@ -148,6 +155,16 @@ public sealed partial class OutlookSendWorkHandler(
         await pool.SubmittedAsync(sender, work.DeliveryId, ct);
         return await SentAsync(question, recipient, work, ct);
     }
+
+    /// <summary>
+    /// When the sending budget puts an e-mail further out than <see cref="DeliveryOptions.TeamsAfter"/>, Teams would
+    /// take over before the owner even has it: the owner is asked in Teams at once, and the e-mail keeps its slot (it
+    /// goes out only if the question is still open by then). Null when the e-mail is soon enough.
+    /// </summary>
+    internal static string? WaitsPastTeams(MailSlot slot, DeliveryOptions delivery, TimeProvider time) =>
+        delivery.Mode == DeliveryMode.EmailThenTeams && slot.At - time.GetUtcNow() > delivery.TeamsAfter
+            ? $"the e-mail waits for the sending budget until {slot.At.UtcDateTime:yyyy-MM-dd HH:mm} UTC, later than Teams takes over"
+            : null;
 
     /// <summary>High and critical incidents may use the reserved part of the day's budget, and do not queue behind ordinary mail.</summary>
     internal static bool IsUrgent(Question question) =>
@@ -165,15 +182,6 @@ public sealed partial class OutlookSendWorkHandler(
         await pool.BlockAsync(sender, deliveryId, until, why, ct);
         Log.SenderBlocked(logger, sender, until, why);
         return WorkResult.NotSent(time.GetUtcNow(), $"{sender} cannot send ({why}); booked again");
-    }
-
-    private async Task<WorkResult> RetryAsync(WorkItem item, Question question, Recipient recipient, DateTimeOffset at, string reason, CancellationToken ct)
-    {
-        Log.WillRetry(logger, question.Id, reason, at);
-        if (item.Attempts < jobs.Value.MaxAttempts) return WorkResult.RetryAt(at, reason);
-        // The dispatcher gives up after this attempt: say so where the SOC looks.
-        await FailedAsync(question, recipient, $"the e-mail could not be sent after {item.Attempts} attempts ({reason})", ct);
-        return WorkResult.Fail(reason);
     }
 
     private async Task<WorkResult> SentAsync(Question question, Recipient recipient, OutlookSendWork work, CancellationToken ct)
@@ -222,8 +230,16 @@ public sealed partial class OutlookSendWorkHandler(
         public sealed record Sent : SendAttempt;
         /// <summary>Exchange refused the sender mailbox for its sending quota: nothing was submitted; the mailbox cannot send for now.</summary>
         public sealed record SenderBlocked(string Why) : SendAttempt;
+        /// <summary>
+        /// To be tried again, however long it takes: the e-mail is never given up for a refusal that lasts (Teams
+        /// still asks after <see cref="DeliveryOptions.TeamsAfter"/>). A 429 spends no attempt (Graph refused it, so
+        /// nothing was sent); an unknown outcome is a transient failure of the durable policy.
+        /// </summary>
         /// <param name="NotSent">True when Graph refused the message (429): this attempt certainly sent nothing.</param>
-        public sealed record Later(DateTimeOffset At, string Reason, bool NotSent = false) : SendAttempt;
+        public sealed record Later(DateTimeOffset At, string Reason, bool NotSent = false) : SendAttempt
+        {
+            public WorkResult Result => NotSent ? WorkResult.NotSent(At, Reason) : WorkResult.Later(At, Reason);
+        }
         public sealed record Refused(string Why, string Summary) : SendAttempt;
     }
 
@@ -318,7 +334,7 @@ public sealed partial class OutlookDigestWorkHandler(
     TeamsFallback teams,
     SenderPool pool,
     IOptionsMonitor<OutlookOptions> options,
-    IOptions<JobOptions> jobs,
+    IOptionsMonitor<DeliveryOptions> delivery,
     TimeProvider time,
     ILogger<OutlookDigestWorkHandler> logger) : IWorkHandler
 {
@@ -348,7 +364,11 @@ public sealed partial class OutlookDigestWorkHandler(
         }
         var slot = await pool.ReserveAsync(digest.DeliveryId, recipients: 1,
             priority: view.Questions.Any(q => q.State == QuestionState.Open && OutlookSendWorkHandler.IsUrgent(q)), ct);
-        if (slot.At > time.GetUtcNow()) return WorkResult.NotSent(slot.At, $"waits for its slot in {slot.Sender}'s sending budget");
+        if (slot.At > time.GetUtcNow())
+        {
+            if (OutlookSendWorkHandler.WaitsPastTeams(slot, delivery.CurrentValue, time) is { } reason) await AskInTeamsAsync(view, recipient, reason, ct);
+            return WorkResult.NotSent(slot.At, $"waits for its slot in {slot.Sender}'s sending budget");
+        }
         sender = slot.Sender;
 
         if (digest.CardVersions.Count == 0)
@@ -367,9 +387,7 @@ public sealed partial class OutlookDigestWorkHandler(
             case OutlookSendWorkHandler.SendAttempt.Later later:
                 if (later.NotSent) await db.RestoreEffectAsync(item, before, ct);
                 Log.WillRetry(logger, digest.Id, later.Reason, later.At);
-                if (item.Attempts < jobs.Value.MaxAttempts) return WorkResult.RetryAt(later.At, later.Reason);
-                await FailedAsync(view, recipient, $"the e-mail could not be sent after {item.Attempts} attempts ({later.Reason})", ct);
-                return WorkResult.Fail(later.Reason);
+                return later.Result;
             case OutlookSendWorkHandler.SendAttempt.Refused refused:
                 await pool.ReleaseAsync(digest.DeliveryId, ct);
                 await FailedAsync(view, recipient, refused.Why, ct);
@@ -399,17 +417,24 @@ public sealed partial class OutlookDigestWorkHandler(
 
     private async Task FailedAsync(DigestView view, Recipient recipient, string why, CancellationToken ct)
     {
+        await AskInTeamsAsync(view, recipient, "the e-mail could not be sent", ct, question =>
+            questions.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
+                $"The question could not be e-mailed to {recipient.Display} (digest {view.Digest.Id:D}): {why}.", mirror: true, time.GetUtcNow()));
+        Log.Failed(logger, view.Digest.Id, why);
+    }
+
+    /// <summary>Every open question of the digest is asked in Teams (each owner's own recipient entry), after <paramref name="first"/>.</summary>
+    private async Task AskInTeamsAsync(DigestView view, Recipient recipient, string reason, CancellationToken ct, Action<Question>? first = null)
+    {
         var ids = view.Questions.Where(q => q.State == QuestionState.Open).Select(q => q.Id).ToList();
         var open = await db.Questions.Include(q => q.Recipients).Where(q => ids.Contains(q.Id)).ToListAsync(ct);
         foreach (var question in open)
         {
-            questions.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
-                $"The question could not be e-mailed to {recipient.Display} (digest {view.Digest.Id:D}): {why}.", mirror: true, time.GetUtcNow());
+            first?.Invoke(question);
             var own = question.Recipients.FirstOrDefault(r => string.Equals(r.Mail, recipient.Mail, StringComparison.OrdinalIgnoreCase));
-            if (own is not null) await teams.AskInTeamsAsync(question, own, "the e-mail could not be sent", ct);
+            if (own is not null) await teams.AskInTeamsAsync(question, own, reason, ct);
         }
         await db.SaveChangesAsync(ct);
-        Log.Failed(logger, view.Digest.Id, why);
     }
 
     private static partial class Log

@@ -26,6 +26,9 @@ public sealed class SentinelOptions
 
     public PollerOptions Poller { get; set; } = new();
 
+    /// <summary>ARM's request budget for the service's principal, kept before requests leave.</summary>
+    public ArmLimitOptions Arm { get; set; } = new();
+
     public WorkspaceOptions? FindWorkspace(IncidentRef incident) => Workspaces.FirstOrDefault(w =>
         string.Equals(w.SubscriptionId, incident.SubscriptionId, StringComparison.OrdinalIgnoreCase) &&
         string.Equals(w.ResourceGroup, incident.ResourceGroup, StringComparison.OrdinalIgnoreCase) &&
@@ -80,6 +83,11 @@ internal sealed class SentinelOptionsValidator : IValidateOptions<SentinelOption
             if (!Guid.TryParse(w.WorkspaceId, out _)) failures.Add($"{key}:WorkspaceId must be the workspace GUID (Workspace ID), not its name.");
         }
         if (options.Poller.Interval < TimeSpan.FromSeconds(5)) failures.Add("Sentinel:Poller:Interval must be at least 5 seconds.");
+        if (options.Arm.ReadBucket is < 1 or > 100_000) failures.Add("Sentinel:Arm:ReadBucket must be between 1 and 100000.");
+        if (options.Arm.ReadsPerSecond is < 1 or > 10_000) failures.Add("Sentinel:Arm:ReadsPerSecond must be between 1 and 10000.");
+        if (options.Arm.WriteBucket is < 1 or > 100_000) failures.Add("Sentinel:Arm:WriteBucket must be between 1 and 100000.");
+        if (options.Arm.WritesPerSecond is < 1 or > 10_000) failures.Add("Sentinel:Arm:WritesPerSecond must be between 1 and 10000.");
+        if (options.Arm.MaxWait < TimeSpan.Zero || options.Arm.MaxWait > TimeSpan.FromMinutes(1)) failures.Add("Sentinel:Arm:MaxWait must be between 00:00:00 and 00:01:00.");
         if (!options.ApiVersion.StartsWith("20", StringComparison.Ordinal)) failures.Add("Sentinel:ApiVersion must look like 2025-09-01.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -67,6 +67,9 @@ public sealed class BotHost : IAsyncDisposable
         var ownsDatabase = database is null;
         database ??= await TestDatabase.CreateAsync();
         var settings = DefaultSettings(emulator, database);
+        // On a fake clock a wait inside a request would last until the test moves the clock: a request over ARM's
+        // budget goes back to the queue instead, due when its token is there (which SettleAsync follows).
+        if (time is Microsoft.Extensions.Time.Testing.FakeTimeProvider) settings["Sentinel:Arm:MaxWait"] = "00:00:00";
         configure?.Invoke(settings);
 
         try
@@ -148,7 +151,7 @@ public sealed class BotHost : IAsyncDisposable
             {
                 if (await QueryAsync(condition)) return;
                 var left = deadline - DateTime.UtcNow;
-                if (left <= TimeSpan.Zero) throw new Xunit.Sdk.XunitException($"Timed out waiting for: {what}");
+                if (left <= TimeSpan.Zero) throw new Xunit.Sdk.XunitException($"Timed out waiting for: {what}. Pending work: {await PendingAsync()}");
                 // Work finishing is what changes state; the short cap covers changes made by other instances.
                 await Task.WhenAny(attempted.Task, Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250, left.TotalMilliseconds))));
             }
@@ -176,6 +179,16 @@ public sealed class BotHost : IAsyncDisposable
             Services.GetRequiredService<WorkSignal>().Notify();
         }
         throw new Xunit.Sdk.XunitException($"Work was still being retried after {maxRounds} moves of the clock.");
+    }
+
+    /// <summary>The pending work, for a failure message: kind, due time, attempts and last error of the first few.</summary>
+    private async Task<string> PendingAsync()
+    {
+        var pending = await QueryAsync(db => db.WorkItems.AsNoTracking().Where(w => w.Status == WorkStatus.Pending)
+            .OrderBy(w => w.DueAt).Take(5).Select(w => new { w.Kind, w.DueAt, w.Attempts, w.LeaseUntil, w.LastError }).ToListAsync());
+        var now = Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        return pending.Count == 0 ? "none" : string.Join("; ", pending.Select(w =>
+            $"{w.Kind} due {(w.DueAt - now).TotalSeconds:0.###} s from now, {w.Attempts} attempt(s){(w.LeaseUntil is null ? "" : ", leased")}: {w.LastError}"));
     }
 
     /// <summary>Waits until no work item is pending and due by the service's clock (later work, like expiry, waits for its time).</summary>

@@ -21,6 +21,27 @@ public sealed class DurableRetryTests(ITestOutputHelper output) : IntegrationTes
         settings["Jobs:MaxAttempts"] = "4";
 
     [Fact]
+    public async Task SendMailThrottledFarLongerThanTheAttempts_TheEmailStillGoesOnce_NoFailureNoFallback()
+    {
+        using var outlook = new OutlookClient(Emulator);
+        // Graph refuses sendMail with 429 for 20 requests: in-place retries and work attempts together, five times
+        // what the attempt limit would allow. A refused message was never sent, so no attempt is spent on it.
+        await Admin.FaultAsync("sendMail", 429, times: 20, method: "POST", retryAfterSeconds: 1);
+        var incident = await Admin.RaiseAsync(Samples.PlcProgramming);
+        using (var response = await PostIncidentAsync(incident.TriggerPayload)) { }
+        await QuestionForAsync(incident.ArmId);
+
+        await Bot.WaitForAsync(db => db.WorkItems.Where(w => w.Kind == IoTOwnerBot.Outlook.OutlookSendWork.Kind).AllAsync(w => w.Status == WorkStatus.Succeeded),
+            "the e-mail sent", TimeSpan.FromSeconds(90));
+
+        Assert.Single(await outlook.InboxAsync(Klaus));
+        Assert.Equal(20, (await Admin.RequestsAsync("sendMail")).Count(r => r.Status == 429));
+        Assert.Equal(0, await Bot.QueryAsync(db => db.WorkItems.CountAsync(w => w.Status == WorkStatus.Failed)));
+        Assert.Equal(0, await Bot.QueryAsync(db => db.WorkItems.CountAsync(w => w.Kind == IoTOwnerBot.Teams.TeamsSendWork.Kind)));
+        Assert.DoesNotContain(await Admin.CommentsAsync(incident.Name), c => c.Contains("could not be e-mailed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SustainedSentinelFaults_ThenQuiet_EveryCommentAndIncidentUpdateArrivesOnce()
     {
         using var outlook = new OutlookClient(Emulator);

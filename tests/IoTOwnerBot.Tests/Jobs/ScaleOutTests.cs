@@ -41,7 +41,8 @@ public sealed class ScaleOutTests : IAsyncLifetime, IDisposable
             await _admin.UpsertUserAsync(new { userPrincipalName = sender, mail = sender, displayName = $"IoT owner bot ({sender[..13]})" });
         // ARM lets one principal write 10 times a second after a burst of 200: the storm's ~2,000 comment and incident
         // writes would take minutes whatever the instances do. This test is about every effect once across instances,
-        // so the write bucket is ten times Azure's here; the service still honours every 429 it meets.
+        // so the write bucket is ten times Azure's here, and the service is told so (Sentinel:Arm); it still honours
+        // every 429 it meets.
         _emulator.State.Limits.Limits = new ProviderLimits { Arm = new ArmLimits { WriteBucket = 2_000, WritesPerSecond = 100 } };
     }
 
@@ -136,6 +137,8 @@ public sealed class ScaleOutTests : IAsyncLifetime, IDisposable
     {
         settings["Logging:LogLevel:Default"] = "Warning";
         settings["Jobs:Lease"] = "00:00:15";
+        settings["Sentinel:Arm:WriteBucket"] = "2000";
+        settings["Sentinel:Arm:WritesPerSecond"] = "100";
         for (var i = 0; i < SenderPool.Length; i++) settings[$"Outlook:SenderMailboxes:{i}"] = SenderPool[i];
     }
 

@@ -30,7 +30,7 @@ public sealed class SenderPoolTests : IntegrationTest
     {
         _first = settings["Outlook:SenderMailbox"]!;
         // Each question goes out alone and at once: what is measured is the sender's pacing.
-        settings["Digest:Enabled"] = "false";
+        settings["Digest:Window"] = "00:00:00";
         settings["Delivery:Mode"] = "EmailOnly";
         foreach (var (key, value) in _extra) settings[key] = value;
     }
@@ -174,6 +174,36 @@ public sealed class SenderPoolTests : IntegrationTest
         // 40 one-recipient messages at 30 a minute: the last left 78 s after the first.
         var slots = await Bot.QueryAsync(db => db.MailBookings.Select(b => b.At).ToListAsync());
         Assert.InRange(slots.Max() - slots.Min(), TimeSpan.FromSeconds(78), TimeSpan.FromSeconds(79));
+    }
+
+    [Fact]
+    public async Task AnOwnerWhoseEmailWaitsLongerThanTeamsAfter_IsAskedInTeamsAtOnce_TheEmailKeepsItsSlot()
+    {
+        await UseSettingsAsync(new() { ["Delivery:Mode"] = "EmailThenTeams", ["Delivery:TeamsAfter"] = "00:01:00" });
+        const int storm = 36;
+        for (var i = 0; i < storm; i++)
+        {
+            var incident = await Admin.RaiseAsync(Samples.PlcProgramming);
+            using var response = await PostIncidentAsync(incident.TriggerPayload);
+            response.EnsureSuccessStatusCode();
+        }
+        await Bot.WaitForAsync(async db => await db.Questions.CountAsync() == storm, "the questions");
+        await Bot.WaitForAsync(db => db.WorkItems.AllAsync(w => w.Kind != OutlookSendWork.Kind || w.Status != WorkStatus.Pending || w.DueAt > _clock.GetUtcNow()), "the first sends");
+
+        // At 30 a minute, the e-mails from the 32nd on wait more than a minute: those owners are asked in Teams now.
+        var now = _clock.GetUtcNow();
+        var late = await Bot.QueryAsync(db => db.WorkItems
+            .Where(w => w.Kind == OutlookSendWork.Kind && w.Status == WorkStatus.Pending && w.DueAt > now + TimeSpan.FromMinutes(1))
+            .Select(w => w.QuestionId!.Value).ToListAsync());
+        var inTeams = await Bot.QueryAsync(db => db.WorkItems.Where(w => w.Kind == IoTOwnerBot.Teams.TeamsSendWork.Kind)
+            .Select(w => new { QuestionId = w.QuestionId!.Value, w.DueAt }).ToListAsync());
+        Assert.Equal(storm - 31, late.Count);
+        Assert.Equal(late.Order(), inTeams.Select(t => t.QuestionId).Order());
+        Assert.All(inTeams, t => Assert.True(t.DueAt <= now, "asked in Teams at once"));
+        var timeline = await Bot.QueryAsync(db => db.Timeline.Where(t => t.QuestionId == late[0] && t.Kind == IoTOwnerBot.Teams.TeamsTimeline.Planned).Select(t => t.Message).ToListAsync());
+        Assert.Contains(timeline, m => m.Contains("waits for the sending budget", StringComparison.Ordinal));
+        // Their e-mails keep their slots: they go out then unless the owner has answered in Teams.
+        Assert.Equal(storm, await Bot.QueryAsync(db => db.MailBookings.CountAsync()));
     }
 
     [Fact]

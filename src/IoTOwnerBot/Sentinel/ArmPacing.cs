@@ -1,0 +1,150 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using IoTOwnerBot.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace IoTOwnerBot.Sentinel;
+
+/// <summary>
+/// Azure Resource Manager's token buckets for the service's principal (configuration section <c>Sentinel:Arm</c>):
+/// per subscription, reads and writes each have a bucket that refills at a steady rate. The defaults are Azure's.
+/// </summary>
+public sealed class ArmLimitOptions
+{
+    public int ReadBucket { get; set; } = 250;
+    public int ReadsPerSecond { get; set; } = 25;
+    public int WriteBucket { get; set; } = 200;
+    public int WritesPerSecond { get; set; } = 10;
+
+    /// <summary>A request waits at most this long for a token; one that would wait longer goes back to the work queue unsent.</summary>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// Keeps Sentinel calls inside ARM's token buckets before they leave, instead of learning the limit by 429: one bucket
+/// per subscription and operation kind (GET reads; PUT, POST and PATCH writes), as ARM counts them for one principal.
+/// With several instances each keeps to its share (<see cref="JobOptions.Instances"/>). ARM says on every answer how
+/// much is left (<c>x-ms-ratelimit-remaining-subscription-reads|writes</c>); when that is less than this instance
+/// believes (another client of the same principal, a restart), the bucket drops to it, and a 429 empties it. A request
+/// waits for its token on the service's clock, at most <see cref="ArmLimitOptions.MaxWait"/>; one that would wait longer
+/// goes back to the work queue unsent, due when its token will be there.
+/// </summary>
+public sealed class ArmBudget(IOptions<SentinelOptions> options, IOptions<JobOptions> jobs, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<(string Subscription, ArmOperation Kind), Bucket> _buckets = new();
+    private readonly ArmLimitOptions _limits = options.Value.Arm;
+    private readonly int _instances = jobs.Value.Instances;
+
+    public async Task AcquireAsync(string subscription, ArmOperation kind, CancellationToken ct)
+    {
+        var wait = BucketOf(subscription, kind).Take(_limits.MaxWait, out var ready);
+        if (wait is null)
+            throw new NotSentException(string.Create(CultureInfo.InvariantCulture,
+                $"ARM {Name(kind)} budget for subscription {subscription} is spent for {ready.TotalSeconds:0.###} s; the request waits for it."))
+            {
+                At = time.GetUtcNow() + ready,
+            };
+        if (wait > TimeSpan.Zero) await Task.Delay(wait.Value, time, ct);
+    }
+
+    /// <summary>What ARM said is left (from its answer), or that it throttled: this instance's bucket is not fuller than that.</summary>
+    public void Observe(string subscription, ArmOperation kind, HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests) BucketOf(subscription, kind).AtMost(0);
+        else if (Remaining(response, kind) is { } remaining) BucketOf(subscription, kind).AtMost((double)remaining / _instances);
+    }
+
+    /// <summary>Tokens this instance may spend at once now (negative: promised to requests that wait).</summary>
+    internal double Available(string subscription, ArmOperation kind) => BucketOf(subscription, kind).Available;
+
+    private Bucket BucketOf(string subscription, ArmOperation kind) =>
+        _buckets.GetOrAdd((subscription.ToLowerInvariant(), kind), key => key.Kind == ArmOperation.Read
+            ? new Bucket((double)_limits.ReadBucket / _instances, (double)_limits.ReadsPerSecond / _instances, time)
+            : new Bucket((double)_limits.WriteBucket / _instances, (double)_limits.WritesPerSecond / _instances, time));
+
+    private static long? Remaining(HttpResponseMessage response, ArmOperation kind) =>
+        response.Headers.TryGetValues($"x-ms-ratelimit-remaining-subscription-{Name(kind)}", out var values) &&
+        long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var left)
+            ? left
+            : null;
+
+    private static string Name(ArmOperation kind) => kind == ArmOperation.Read ? "reads" : "writes";
+
+    /// <summary>
+    /// A token bucket on the service's clock. A request takes its token at once, possibly one that is still to come
+    /// (the count goes below zero): requests are served in the order they asked, each told how long to wait.
+    /// </summary>
+    private sealed class Bucket(double size, double perSecond, TimeProvider time)
+    {
+        private readonly Lock _lock = new();
+        private double _tokens = Math.Max(1, size);
+        private DateTimeOffset _at = time.GetUtcNow();
+
+        public double Available
+        {
+            get
+            {
+                lock (_lock) return Refilled();
+            }
+        }
+
+        /// <summary>The wait until the caller's token is there, or null (nothing taken) when that is longer than <paramref name="maxWait"/>.</summary>
+        public TimeSpan? Take(TimeSpan maxWait, out TimeSpan ready)
+        {
+            lock (_lock)
+            {
+                var tokens = Refilled();
+                ready = tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - tokens) / perSecond);
+                if (ready > maxWait) return null;
+                _tokens = tokens - 1;
+                return ready;
+            }
+        }
+
+        public void AtMost(double left)
+        {
+            lock (_lock)
+            {
+                var tokens = Refilled();
+                if (left < tokens) _tokens = left;
+            }
+        }
+
+        private double Refilled()
+        {
+            var now = time.GetUtcNow();
+            if (now > _at)
+            {
+                _tokens = Math.Min(Math.Max(1, size), _tokens + (now - _at).TotalSeconds * perSecond);
+                _at = now;
+            }
+            return _tokens;
+        }
+    }
+}
+
+public enum ArmOperation { Read, Write }
+
+/// <summary>Takes an ARM token for every request of the Sentinel client (inside the retry loop) and reads what ARM says is left.</summary>
+internal sealed class ArmPacingHandler(ArmBudget budget) : DelegatingHandler
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var subscription = SubscriptionOf(request.RequestUri);
+        var kind = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head ? ArmOperation.Read : ArmOperation.Write;
+        await budget.AcquireAsync(subscription, kind, cancellationToken);
+        var response = await base.SendAsync(request, cancellationToken);
+        budget.Observe(subscription, kind, response);
+        return response;
+    }
+
+    /// <summary>The subscription of an ARM URL (<c>/subscriptions/{id}/…</c>); ARM's buckets are per subscription.</summary>
+    internal static string SubscriptionOf(Uri? uri)
+    {
+        var segments = uri?.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var at = Array.FindIndex(segments, s => s.Equals("subscriptions", StringComparison.OrdinalIgnoreCase));
+        return at >= 0 && at + 1 < segments.Length ? segments[at + 1] : "(tenant)";
+    }
+}
