@@ -24,7 +24,9 @@ namespace IoTOwnerBot.Benchmarks;
 /// next due work whenever the service is idle, so hours of Exchange's time pass in minutes and nothing depends on
 /// this machine's speed. Prints e-mails per minute ÷ the mailboxes' budget, 429s, Outbox holds and refusals, the most
 /// recipients any mailbox sent to in a 24 h window, lost and duplicated e-mails, and when the last owner was asked.
-/// Run: <c>dotnet run -c Release --project benchmarks/IoTOwnerBot.Benchmarks -- limits [storm=1000] [owners=200] [senders=1,3]</c>.
+/// With <c>automatic=00:05:00</c> an owner's waiting questions go out in one digest when the budget would make an
+/// e-mail wait longer than that (<c>Digest:AutomaticAfter</c>); by default every question goes alone, which measures pacing.
+/// Run: <c>dotnet run -c Release --project benchmarks/IoTOwnerBot.Benchmarks -- limits [storm=1000] [owners=200] [senders=1,3] [automatic=00:00:00]</c>.
 /// </summary>
 internal static class LimitsBenchmark
 {
@@ -33,10 +35,12 @@ internal static class LimitsBenchmark
         var storm = Arg(args, "storm", "1000").Split(',').Select(int.Parse).ToList();
         var owners = int.Parse(Arg(args, "owners", "200"), CultureInfo.InvariantCulture);
         var pools = Arg(args, "senders", "1,3").Split(',').Select(int.Parse).ToList();
-        Console.WriteLine($"IoTOwnerBot storms at Exchange's limits: {owners} owners, one device each, digests off, fake clock shared with the emulator, {Environment.ProcessorCount} cores");
+        var automatic = TimeSpan.Parse(Arg(args, "automatic", "00:00:00"), CultureInfo.InvariantCulture);
+        Console.WriteLine($"IoTOwnerBot storms at Exchange's limits: {owners} owners, one device each, digest window off, " +
+                          $"{(automatic > TimeSpan.Zero ? $"automatic digests past a {automatic} wait" : "every question alone")}, fake clock shared with the emulator, {Environment.ProcessorCount} cores");
         foreach (var incidents in storm)
         {
-            foreach (var senders in pools) await RunOneAsync(incidents, owners, senders);
+            foreach (var senders in pools) await RunOneAsync(incidents, owners, senders, automatic);
         }
         return 0;
     }
@@ -44,7 +48,7 @@ internal static class LimitsBenchmark
     private static string Arg(string[] args, string name, string fallback) =>
         args.Select(a => a.Split('=')).Where(p => p.Length == 2 && p[0] == name).Select(p => p[1]).FirstOrDefault(fallback);
 
-    private static async Task RunOneAsync(int incidents, int ownerCount, int senderCount)
+    private static async Task RunOneAsync(int incidents, int ownerCount, int senderCount, TimeSpan automatic)
     {
         var wall = Stopwatch.StartNew();
         var start = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -61,7 +65,8 @@ internal static class LimitsBenchmark
         settings["Storage:ConnectionString"] = $"Data Source={database}";
         settings["Sentinel:Poller:Enabled"] = "false";
         settings["Sentinel:Arm:MaxWait"] = "00:00:00"; // on virtual time a request over ARM's budget goes back to the queue, due when its token is there
-        settings["Digest:Window"] = "00:00:00"; // every question alone: one e-mail per incident
+        settings["Digest:Window"] = "00:00:00"; // no storm window: one e-mail per incident unless the budget is short
+        settings["Digest:AutomaticAfter"] = automatic.ToString("c", CultureInfo.InvariantCulture);
         settings["Delivery:Mode"] = "EmailOnly";
         settings["SocThread:Enabled"] = "false";
         // What is measured is the first asking of every owner: no reminders or escalations on top.

@@ -39,7 +39,7 @@ public sealed class DigestAnswers(BotDbContext db, AnswerService answers)
         var digest = await db.Digests.AsNoTracking().Include(d => d.Items).SingleOrDefaultAsync(d => d.Id == digestId, ct);
         if (digest is null) return null;
         var ids = digest.Items.Select(i => i.QuestionId).ToList();
-        var questions = await db.Questions.AsNoTracking().Include(q => q.Recipients).Include(q => q.Devices)
+        var questions = await db.Questions.AsNoTracking().WithOwnersAndDevices()
             .Where(q => ids.Contains(q.Id)).ToListAsync(ct);
         var byId = questions.ToDictionary(q => q.Id);
         digest.Items = [.. digest.Items.OrderBy(i => i.Position)];

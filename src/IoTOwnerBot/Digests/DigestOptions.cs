@@ -26,6 +26,16 @@ public sealed class DigestOptions
     [Range(2, MaxPerCard, ErrorMessage = "Digest:MaxQuestions must be between 2 and 25 (a card must stay under 28 KB).")]
     public int MaxQuestions { get; set; } = MaxPerCard;
 
+    /// <summary>
+    /// With digests off (<see cref="Window"/> 00:00:00): when the sending budget puts an owner's e-mail further out
+    /// than this, the owner's waiting questions go out together in one digest, in that e-mail's slot, instead of one
+    /// e-mail each. <c>00:00:00</c>: never.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00", ErrorMessage = "Digest:AutomaticAfter must be between 00:00:00 (never) and 1.00:00:00.")]
+    public TimeSpan AutomaticAfter { get; set; } = TimeSpan.FromMinutes(5);
+
+    public bool Automatic => !Enabled && AutomaticAfter > TimeSpan.Zero;
+
     public const int MaxPerCard = 25;
 
     public bool Enabled => Window > TimeSpan.Zero;

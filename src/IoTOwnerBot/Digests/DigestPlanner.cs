@@ -20,6 +20,16 @@ public enum DeliveryPlanKind
 
 public sealed record DeliveryPlan(DeliveryPlanKind Kind, Guid? DigestId = null);
 
+public enum ClaimMode
+{
+    /// <summary>As <see cref="DigestOptions.Window"/> says: with digests off, nothing is claimed.</summary>
+    Window,
+    /// <summary>Gather the owner's waiting questions into a digest even with digests off; with too few, claim nothing.</summary>
+    Gather,
+    /// <summary>Claim the question for its own send (unless it is in a digest already).</summary>
+    Alone,
+}
+
 /// <summary>
 /// Decides, when a question's send work for one owner runs, whether it goes out alone or in a digest with the owner's
 /// other waiting questions (those whose send work for the same owner and channel is still pending). The decision is a
@@ -37,8 +47,11 @@ public sealed partial class DigestPlanner(
     /// <param name="channel">The channel name stored on claims and digests (<c>Outlook</c>, <c>Teams</c>).</param>
     /// <param name="sendKind">Kind of the channel's per-question send work; its dedupe key ends with <c>:{recipientKey}</c>.</param>
     /// <param name="planSend">Adds the digest's send work to the unit of work.</param>
+    /// <param name="mode">With digests off: <see cref="ClaimMode.Gather"/> gathers the owner's waiting questions anyway (the
+    /// sending budget is short), <see cref="ClaimMode.Alone"/> claims the question for its own send so no such gathering
+    /// can take it once it is being sent.</param>
     public async Task<DeliveryPlan> ClaimAsync(string channel, string sendKind, Guid questionId, string recipientKey,
-        Action<Digest> planSend, CancellationToken ct)
+        Action<Digest> planSend, CancellationToken ct, ClaimMode mode = ClaimMode.Window)
     {
         ArgumentNullException.ThrowIfNull(planSend);
         var o = options.CurrentValue;
@@ -50,15 +63,17 @@ public sealed partial class DigestPlanner(
                 .FirstOrDefaultAsync(c => c.QuestionId == questionId && c.Channel == channel && c.RecipientKey == key, ct);
             if (existing is not null)
                 return existing.DigestId is { } id ? new DeliveryPlan(DeliveryPlanKind.InDigest, id) : new DeliveryPlan(DeliveryPlanKind.Alone);
-            if (!o.Enabled) return new DeliveryPlan(DeliveryPlanKind.Off);
+            if (!o.Enabled && mode == ClaimMode.Window) return new DeliveryPlan(DeliveryPlanKind.Off);
             if (!await db.Questions.AnyAsync(q => q.Id == questionId && q.State == QuestionState.Open, ct))
                 return new DeliveryPlan(DeliveryPlanKind.NotOpen);
 
-            var others = await WaitingAsync(channel, sendKind, questionId, key, o.MaxQuestions - 1, ct);
+            var others = mode == ClaimMode.Alone ? [] : await WaitingAsync(channel, sendKind, questionId, key, o.MaxQuestions - 1, ct);
             var now = time.GetUtcNow();
             Digest? digest = null;
-            if (others.Count + 1 < o.MinQuestions)
+            if (others.Count + 1 < o.MinQuestions || mode == ClaimMode.Alone)
             {
+                // Gathering found too few: nothing is claimed, the question may still be gathered by the next one.
+                if (mode == ClaimMode.Gather) return new DeliveryPlan(DeliveryPlanKind.Off);
                 db.DeliveryClaims.Add(new DeliveryClaim { QuestionId = questionId, Channel = channel, RecipientKey = key, ClaimedAt = now });
             }
             else
@@ -76,7 +91,8 @@ public sealed partial class DigestPlanner(
                         QuestionId = ordered[i].Id, Channel = channel, RecipientKey = key, DigestId = digest.Id, Position = i, ClaimedAt = now,
                     });
                     questions.Record(ordered[i], DigestTimeline.Planned, QuestionService.Actor,
-                        $"Will be asked in one {channel} digest with {ordered.Count - 1} other incident(s) of the same owner ({key}; digest {digest.Id:D}).",
+                        $"Will be asked in one {channel} digest with {ordered.Count - 1} other incident(s) of the same owner ({key}; digest {digest.Id:D})" +
+                        (mode == ClaimMode.Gather ? ", because the sending budget would make them wait." : "."),
                         mirror: false, now);
                 }
                 db.Digests.Add(digest);
@@ -99,7 +115,7 @@ public sealed partial class DigestPlanner(
         }
     }
 
-    /// <summary>The owner's other open questions whose send work in this channel is still waiting, oldest first.</summary>
+    /// <summary>The owner's other open questions whose send work in this channel is still waiting (and not claimed), oldest first.</summary>
     private async Task<List<Guid>> WaitingAsync(string channel, string sendKind, Guid questionId, string key, int max, CancellationToken ct)
     {
         var suffix = ":" + key;

@@ -30,15 +30,9 @@ public static class IncidentsExtensions
         services.AddAuthentication()
             .AddPolicyScheme(IntakeScheme, "Incident intake", o => o.ForwardDefaultSelector = context =>
                 context.Request.Headers.ContainsKey(HmacAuthenticationHandler.SignatureHeader) ? IntakeHmacScheme : IntakeEntraScheme)
-            .AddScheme<AuthenticationSchemeOptions, HmacAuthenticationHandler>(IntakeHmacScheme, null)
-            .AddJwtBearer(IntakeEntraScheme);
-        services.AddOptions<JwtBearerOptions>(IntakeEntraScheme)
-            .Configure<IOptions<CloudOptions>, IOptions<CredentialOptions>, IOptions<IntakeOptions>>(ConfigureEntra);
-        services.AddAuthorizationBuilder().AddPolicy(IntakePolicy, p => p
-            .AddAuthenticationSchemes(IntakeScheme)
-            .RequireAuthenticatedUser()
-            .RequireAssertion(c => IsAllowedCaller(c.User, c.Resource)));
-        return services;
+            .AddScheme<AuthenticationSchemeOptions, HmacAuthenticationHandler>(IntakeHmacScheme, null);
+        return services.AddBearerScheme<IntakeOptions>(IntakeEntraScheme, IntakePolicy, ConfigureEntra,
+            c => IsAllowedCaller(c.User, c.Resource), policyScheme: IntakeScheme);
     }
 
     private static void ConfigureEntra(JwtBearerOptions o, IOptions<CloudOptions> cloudOptions, IOptions<CredentialOptions> credentialOptions, IOptions<IntakeOptions> intakeOptions)

@@ -61,14 +61,7 @@ public static partial class OutlookExtensions
         services.AddScoped<SenderPool>();
         services.AddHealthChecks().AddCheck<SenderBudgetHealthCheck>("senders", tags: ["ready"]);
 
-        services.AddAuthentication().AddJwtBearer(Scheme);
-        services.AddOptions<JwtBearerOptions>(Scheme)
-            .Configure<IOptions<CloudOptions>, IOptions<CredentialOptions>, IOptions<OutlookOptions>>(ConfigureJwt);
-        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p
-            .AddAuthenticationSchemes(Scheme)
-            .RequireAuthenticatedUser()
-            .RequireAssertion(c => IsActionsServiceCallForUs(c.User, c.Resource)));
-        return services;
+        return services.AddBearerScheme<OutlookOptions>(Scheme, Policy, ConfigureJwt, c => IsActionsServiceCallForUs(c.User, c.Resource));
     }
 
     private static void ConfigureJwt(JwtBearerOptions o, IOptions<CloudOptions> cloudOptions, IOptions<CredentialOptions> credentialOptions, IOptions<OutlookOptions> outlookOptions)

@@ -91,6 +91,7 @@ public sealed partial class OutlookSendWorkHandler(
     TeamsFallback teams,
     IOptionsMonitor<OutlookOptions> options,
     IOptionsMonitor<DeliveryOptions> delivery,
+    IOptionsMonitor<DigestOptions> digestOptions,
     TimeProvider time,
     ILogger<OutlookSendWorkHandler> logger) : IWorkHandler
 {
@@ -99,9 +100,14 @@ public sealed partial class OutlookSendWorkHandler(
         var work = item.ReadPayload<OutlookSendWork>();
         var plan = await planner.ClaimAsync(OutlookExtensions.Channel, OutlookSendWork.Kind, work.QuestionId, work.Address,
             digest => db.Enqueue($"{OutlookDigestWork.Kind}:{digest.Id:D}", new OutlookDigestWork(digest.Id), time.GetUtcNow()), ct);
-        if (plan.Kind is DeliveryPlanKind.InDigest or DeliveryPlanKind.NotOpen) return WorkResult.Done;
+        if (plan.Kind is DeliveryPlanKind.InDigest or DeliveryPlanKind.NotOpen)
+        {
+            // Gathered into a digest (which has its own slot) or decided: a slot booked for this e-mail goes back.
+            await pool.ReleaseAsync(work.DeliveryId, ct);
+            return WorkResult.Done;
+        }
 
-        var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices)
+        var question = await db.Questions.WithOwnersAndDevices()
             .SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
         if (question is null) return WorkResult.Fail($"Question {work.QuestionId} does not exist.");
         var recipient = question.Recipients.FirstOrDefault(r => string.Equals(r.Mail, work.Address, StringComparison.OrdinalIgnoreCase));
@@ -125,14 +131,29 @@ public sealed partial class OutlookSendWorkHandler(
         }
 
         var slot = await pool.ReserveAsync(work.DeliveryId, recipients: 1, priority: work.Reminder > 0 || IsUrgent(question), ct);
+        var automatic = plan.Kind == DeliveryPlanKind.Off && work.Reminder == 0 && digestOptions.CurrentValue.Automatic;
         if (slot.At > time.GetUtcNow())
         {
+            if (automatic && slot.At - time.GetUtcNow() > digestOptions.CurrentValue.AutomaticAfter)
+            {
+                if (await GatherAsync(work, ct)) return WorkResult.Done;
+                // Gathering may have cleared the unit of work (a race lost to another worker): read the question again.
+                question = await db.Questions.WithRecipients().SingleAsync(q => q.Id == work.QuestionId, ct);
+                recipient = question.Recipients.First(r => string.Equals(r.Mail, work.Address, StringComparison.OrdinalIgnoreCase));
+            }
             if (work.Reminder == 0 && WaitsPastTeams(slot, delivery.CurrentValue, time) is { } reason &&
                 await teams.AskInTeamsAsync(question, recipient, reason, ct))
                 await db.SaveChangesAsync(ct);
             return WorkResult.NotSent(slot.At, $"waits for its slot in {slot.Sender}'s sending budget");
         }
         sender = slot.Sender;
+        // Its own from here: no digest gathered for a short budget may take the question while it is being sent.
+        if (automatic && (await planner.ClaimAsync(OutlookExtensions.Channel, OutlookSendWork.Kind, work.QuestionId, work.Address, _ => { }, ct, ClaimMode.Alone))
+                .Kind is DeliveryPlanKind.InDigest or DeliveryPlanKind.NotOpen)
+        {
+            await pool.ReleaseAsync(work.DeliveryId, ct);
+            return WorkResult.Done;
+        }
 
         var (mail, _) = messages.Question(question, recipient);
         if (work.Reminder > 0) mail = mail with { Subject = $"{messages.ReminderPrefix(recipient)} {mail.Subject}" };
@@ -154,6 +175,30 @@ public sealed partial class OutlookSendWorkHandler(
         }
         await pool.SubmittedAsync(sender, work.DeliveryId, ct);
         return await SentAsync(question, recipient, work, ct);
+    }
+
+    /// <summary>
+    /// The sending budget would make this e-mail wait longer than <see cref="DigestOptions.AutomaticAfter"/>: the owner's
+    /// waiting questions are gathered into one digest that takes the earliest of their e-mails' slots; the other slots
+    /// go back. False when the owner has nothing else waiting.
+    /// </summary>
+    private async Task<bool> GatherAsync(OutlookSendWork work, CancellationToken ct)
+    {
+        var plan = await planner.ClaimAsync(OutlookExtensions.Channel, OutlookSendWork.Kind, work.QuestionId, work.Address,
+            digest => db.Enqueue($"{OutlookDigestWork.Kind}:{digest.Id:D}", new OutlookDigestWork(digest.Id), time.GetUtcNow()), ct, ClaimMode.Gather);
+        if (plan is not { Kind: DeliveryPlanKind.InDigest, DigestId: { } digestId }) return false;
+
+        var digest = await db.Digests.AsNoTracking().Include(d => d.Items).SingleAsync(d => d.Id == digestId, ct);
+        var keys = digest.Items.Where(i => i.QuestionId != work.QuestionId)
+            .Select(i => $"{OutlookSendWork.Kind}:{i.QuestionId:D}:{work.Address.ToLowerInvariant()}").ToList();
+        var others = await db.WorkItems.Where(w => keys.Contains(w.DedupeKey) && w.Status == WorkStatus.Pending).ToListAsync(ct);
+        await pool.HandOverAsync([work.DeliveryId, .. others.Select(o => o.ReadPayload<OutlookSendWork>().DeliveryId)], digest.DeliveryId, ct);
+        // Their work finds them in the digest and ends now rather than at the slots they had.
+        var now = time.GetUtcNow();
+        foreach (var other in others.Where(o => o.LeaseUntil is null || o.LeaseUntil < now)) other.DueAt = now;
+        await db.SaveChangesAsync(ct);
+        Log.Gathered(logger, work.QuestionId, digest.Id, digest.Items.Count);
+        return true;
     }
 
     /// <summary>
@@ -316,6 +361,9 @@ public sealed partial class OutlookSendWorkHandler(
 
         [LoggerMessage(EventId = 2025, Level = LogLevel.Error, Message = "Sender mailbox {Sender} cannot send ({Reason}): no mail is booked on it before {Until}")]
         public static partial void SenderBlocked(ILogger logger, string sender, DateTimeOffset until, string reason);
+
+        [LoggerMessage(EventId = 2026, Level = LogLevel.Information, Message = "Question {QuestionId}: the sending budget is short; gathered with the owner's waiting questions into digest {DigestId} ({Count} question(s))")]
+        public static partial void Gathered(ILogger logger, Guid questionId, Guid digestId, int count);
     }
 }
 
@@ -427,7 +475,7 @@ public sealed partial class OutlookDigestWorkHandler(
     private async Task AskInTeamsAsync(DigestView view, Recipient recipient, string reason, CancellationToken ct, Action<Question>? first = null)
     {
         var ids = view.Questions.Where(q => q.State == QuestionState.Open).Select(q => q.Id).ToList();
-        var open = await db.Questions.Include(q => q.Recipients).Where(q => ids.Contains(q.Id)).ToListAsync(ct);
+        var open = await db.Questions.WithRecipients().Where(q => ids.Contains(q.Id)).ToListAsync(ct);
         foreach (var question in open)
         {
             first?.Invoke(question);

@@ -150,6 +150,26 @@ public sealed class SenderPool(BotDbContext db, IOptionsMonitor<OutlookOptions> 
         db.MailBookings.Where(b => b.DeliveryId == deliveryId).ExecuteDeleteAsync(ct);
 
     /// <summary>
+    /// Several booked messages become one (a digest that now carries them): it takes the earliest of their slots, and
+    /// the others' slots go back. Nothing changes when none of them is booked.
+    /// </summary>
+    public async Task HandOverAsync(IReadOnlyCollection<Guid> from, Guid to, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var bookings = await db.MailBookings.Where(b => from.Contains(b.DeliveryId)).ToListAsync(ct);
+        if (bookings.Count == 0) return;
+        var earliest = bookings.MinBy(b => b.At)!;
+        db.MailBookings.RemoveRange(bookings);
+        db.MailBookings.Add(new MailBooking
+        {
+            DeliveryId = to, Sender = earliest.Sender, At = earliest.At, Recipients = earliest.Recipients,
+            Priority = bookings.Any(b => b.Priority), BookedAt = earliest.BookedAt,
+        });
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
     /// Exchange refused the mailbox's submissions for its quota: nothing is booked on it before <paramref name="until"/>
     /// (then one message tries again), and this delivery's booking is given up so it is booked elsewhere.
     /// </summary>

@@ -124,7 +124,7 @@ public sealed partial class AnswerService(
     }
 
     private Task<Question?> Load(Guid id, CancellationToken ct) =>
-        db.Questions.AsNoTracking().Include(q => q.Recipients).Include(q => q.Devices)
+        db.Questions.AsNoTracking().WithOwnersAndDevices()
             .SingleOrDefaultAsync(q => q.Id == id, ct);
 
     private static partial class Log

@@ -100,17 +100,11 @@ public static class QuestionEndpoints
     public static IServiceCollection AddSocApi(this IServiceCollection services)
     {
         services.AddOptions<SocApiOptions>().BindSettings(SocApiOptions.SectionName).ValidateOnStart();
-        services.AddAuthentication().AddJwtBearer(SocScheme);
-        services.AddOptions<JwtBearerOptions>(SocScheme)
-            .Configure<IOptions<CloudOptions>, IOptions<CredentialOptions>, IOptions<SocApiOptions>>((o, cloud, credentials, soc) =>
-                EntraBearer.Configure(o, cloud.Value, credentials.Value, soc.Value.AllowedTenants,
-                    string.IsNullOrWhiteSpace(soc.Value.Audience) ? [] : [soc.Value.Audience]));
-        services.AddAuthorizationBuilder().AddPolicy(SocPolicy, p => p
-            .AddAuthenticationSchemes(SocScheme)
-            .RequireAuthenticatedUser()
-            .RequireAssertion(c => c.Resource is HttpContext http &&
-                c.User.FindAll("roles").Any(r => r.Value == http.RequestServices.GetRequiredService<IOptionsMonitor<SocApiOptions>>().CurrentValue.RequiredRole)));
-        return services;
+        return services.AddBearerScheme<SocApiOptions>(SocScheme, SocPolicy,
+            (o, cloud, credentials, soc) => EntraBearer.Configure(o, cloud.Value, credentials.Value, soc.Value.AllowedTenants,
+                string.IsNullOrWhiteSpace(soc.Value.Audience) ? [] : [soc.Value.Audience]),
+            c => c.Resource is HttpContext http &&
+                 c.User.FindAll("roles").Any(r => r.Value == http.RequestServices.GetRequiredService<IOptionsMonitor<SocApiOptions>>().CurrentValue.RequiredRole));
     }
 
     public static IEndpointRouteBuilder MapQuestionEndpoints(this IEndpointRouteBuilder app)
@@ -183,7 +177,7 @@ public static class QuestionEndpoints
 public sealed class QuestionQueries(Persistence.BotDbContext db)
 {
     public IQueryable<Question> Questions(System.Linq.Expressions.Expression<Func<Question, bool>> filter) =>
-        db.Questions.AsNoTracking().Include(q => q.Devices).Include(q => q.Recipients).Include(q => q.Timeline).Where(filter);
+        db.Questions.AsNoTracking().Whole().Where(filter);
 
     /// <summary>Per question, when each owner's e-mail that has not gone out yet is due (by mail address, case-insensitive).</summary>
     public async Task<Dictionary<Guid, IReadOnlyDictionary<string, DateTimeOffset>>> EmailsWaitingAsync(IReadOnlyList<Guid> questionIds, CancellationToken ct)

@@ -70,7 +70,7 @@ public sealed partial class QuestionLifecycle(
     /// <summary>A new round for the same incident and owners; the current round is cancelled if still open, in the same transaction.</summary>
     public async Task<LifecycleResult> ReaskAsync(Guid id, string actor, string? reason, CancellationToken ct)
     {
-        var previous = await db.Questions.Include(q => q.Devices).Include(q => q.Recipients).SingleOrDefaultAsync(q => q.Id == id, ct);
+        var previous = await db.Questions.WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == id, ct);
         if (previous is null) return new LifecycleResult(LifecycleStatus.NotFound, null);
         if (await db.Questions.AnyAsync(q => q.IncidentKey == previous.IncidentKey && q.Round > previous.Round, ct))
             return new LifecycleResult(LifecycleStatus.Superseded, previous);

@@ -27,7 +27,7 @@ public sealed partial class QuestionService(
 
     public Task<Question?> FindByIncidentAsync(string incidentKey, CancellationToken ct) =>
         db.Questions.AsNoTracking()
-            .Include(q => q.Devices).Include(q => q.Recipients).Include(q => q.Timeline.OrderBy(t => t.Id))
+            .Whole()
             .Where(q => q.IncidentKey == incidentKey)
             .OrderByDescending(q => q.Round)
             .FirstOrDefaultAsync(ct);

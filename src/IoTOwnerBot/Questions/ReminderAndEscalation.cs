@@ -30,7 +30,7 @@ internal sealed partial class RemindWorkHandler(
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<RemindWork>();
-        var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices).SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
+        var question = await db.Questions.WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
         if (question is null || question.State != QuestionState.Open) return WorkResult.Done;
         // A re-run after a crash finds its own timeline event: the reminder was planned already.
         var marker = $"(reminder {work.Number})";
@@ -71,7 +71,7 @@ internal sealed partial class EscalateWorkHandler(
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<EscalateWork>();
-        var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices).SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
+        var question = await db.Questions.WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
         if (question is null || question.State != QuestionState.Open) return WorkResult.Done;
         if (await db.Timeline.AnyAsync(t => t.QuestionId == question.Id && t.Kind == TimelineKinds.Escalated, ct)) return WorkResult.Done;
 

@@ -56,7 +56,7 @@ public sealed class SocThreadCards(CardComposer composer)
 
     /// <summary>The incident's latest round, with what its card shows.</summary>
     public static Task<Question?> LatestAsync(BotDbContext db, string incidentKey, CancellationToken ct) =>
-        db.Questions.AsNoTracking().Include(q => q.Devices).Include(q => q.Recipients).Include(q => q.Timeline)
+        db.Questions.AsNoTracking().Whole()
             .Where(q => q.IncidentKey == incidentKey).OrderByDescending(q => q.Round).FirstOrDefaultAsync(ct);
 
     /// <summary>What a root card shows, stored to skip needless updates: question and state.</summary>

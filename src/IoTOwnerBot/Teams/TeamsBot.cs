@@ -147,7 +147,7 @@ public sealed partial class TeamsBot(
             case SocThreadCards.CancelVerb or SocThreadCards.ReaskVerb:
                 return await services.GetRequiredService<SocThreadActions>().HandleAsync(activity, verb, questionId, ct);
             case TeamsCards.RefreshVerb:
-                var question = await db.Questions.AsNoTracking().Include(q => q.Recipients).Include(q => q.Devices).SingleOrDefaultAsync(q => q.Id == questionId, ct);
+                var question = await db.Questions.AsNoTracking().WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == questionId, ct);
                 if (question is null) return InvokeResponse.Error(404, "NotFound", "This question no longer exists.");
                 if (check.AnswersFor(question.Recipients, Responder(activity)) is null)
                     return InvokeResponse.Error(403, "Forbidden", "You were not asked this question.");

@@ -61,11 +61,7 @@ public static class TeamsExtensions
         services.AddWork<TeamsUpdateWork, TeamsUpdateWorkHandler>();
         services.AddWork<TeamsReplyWork, TeamsReplyWorkHandler>();
 
-        services.AddAuthentication().AddJwtBearer(Scheme);
-        services.AddOptions<JwtBearerOptions>(Scheme)
-            .Configure<IOptions<CloudOptions>, IOptions<CredentialOptions>, IOptions<BotOptions>>(BotAuthentication.Configure);
-        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
-        return services;
+        return services.AddBearerScheme<BotOptions>(Scheme, Policy, BotAuthentication.Configure);
     }
 
     public static IEndpointRouteBuilder MapTeamsEndpoints(this IEndpointRouteBuilder routes)

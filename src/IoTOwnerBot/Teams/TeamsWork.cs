@@ -45,7 +45,7 @@ public sealed partial class TeamsSendWorkHandler(
             digest => db.Enqueue($"{TeamsDigestWork.Kind}:{digest.Id:D}", new TeamsDigestWork(digest.Id), time.GetUtcNow()), ct);
         if (plan.Kind is DeliveryPlanKind.InDigest or DeliveryPlanKind.NotOpen) return WorkResult.Done;
 
-        var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices).SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
+        var question = await db.Questions.WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
         if (question is null) return WorkResult.Fail($"Question {work.QuestionId} does not exist.");
         var recipient = question.Recipients.FirstOrDefault(r => string.Equals(r.ObjectId, work.ObjectId, StringComparison.OrdinalIgnoreCase));
         if (recipient is null) return WorkResult.Fail($"Question {work.QuestionId} has no recipient {work.ObjectId}.");
@@ -123,7 +123,7 @@ public sealed partial class TeamsSendWorkHandler(
         if (view.Digest.ActivityId is not null) return WorkResult.Done;
         if (view.Recipient is not { ObjectId: not null } recipient) return WorkResult.Fail($"Digest {work.DigestId} has no recipient known to the directory.");
         var tenant = bot.CurrentValue.EffectiveTenantId(credentials.Value) ?? LocalDefaults.TenantId;
-        var first = await db.Questions.Include(q => q.Recipients).SingleAsync(q => q.Id == view.Questions[0].Id, ct);
+        var first = await db.Questions.WithRecipients().SingleAsync(q => q.Id == view.Questions[0].Id, ct);
         if (item.EffectStartedAt is not null)
         {
             switch (await EarlierPostAsync(item, recipient.ObjectId, work.DigestId.ToString("D"), ct))
@@ -395,7 +395,7 @@ public sealed class TeamsFallbackWorkHandler(BotDbContext db, TeamsFallback fall
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<TeamsFallbackWork>();
-        var question = await db.Questions.Include(q => q.Recipients).SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
+        var question = await db.Questions.WithRecipients().SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
         if (question is null || question.State != QuestionState.Open) return WorkResult.Done;
         var recipient = question.Recipients.FirstOrDefault(r => string.Equals(r.ObjectId, work.ObjectId, StringComparison.OrdinalIgnoreCase));
         if (recipient is null) return WorkResult.Done;
@@ -415,7 +415,7 @@ public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient c
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
         var work = item.ReadPayload<TeamsUpdateWork>();
-        var question = await db.Questions.Include(q => q.Recipients).Include(q => q.Devices).SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
+        var question = await db.Questions.WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
         if (question is null) return WorkResult.Done;
         var state = QuestionCards.StateName(question.State);
         var messages = await db.TeamsMessages.Where(m => m.QuestionId == question.Id && m.ActivityId != null).ToListAsync(ct);

@@ -207,6 +207,42 @@ public sealed class SenderPoolTests : IntegrationTest
     }
 
     [Fact]
+    public async Task WhenTheBudgetIsShort_AnOwnersWaitingQuestionsGoInOneDigest_InTheEarliestSlot_EachAskedOnce()
+    {
+        await UseSettingsAsync(new() { ["Digest:AutomaticAfter"] = "00:01:00" });
+        const int storm = 40;
+        var start = _clock.GetUtcNow();
+        for (var i = 0; i < storm; i++)
+        {
+            var incident = await Admin.RaiseAsync(Samples.PlcProgramming);
+            using var response = await PostIncidentAsync(incident.TriggerPayload);
+            response.EnsureSuccessStatusCode();
+        }
+        await Bot.WaitForAsync(async db => await db.Questions.CountAsync() == storm, "the questions");
+
+        await Bot.SettleAsync(_clock);
+
+        // 40 e-mails at 30 a minute would take 78 s; those that would wait past a minute went into digests instead.
+        var digests = await Bot.QueryAsync(db => db.Digests.Include(d => d.Items).ToListAsync());
+        Assert.NotEmpty(digests);
+        Assert.All(digests, d => Assert.NotNull(d.SentAt));
+        var claims = await Bot.QueryAsync(db => db.DeliveryClaims.ToListAsync());
+        // Every question was asked exactly once: alone, or in exactly one digest.
+        Assert.Equal(storm, claims.Select(c => c.QuestionId).Distinct().Count());
+        Assert.Equal(storm, claims.Count);
+        var alone = claims.Count(c => c.DigestId is null);
+        var inbox = await new OutlookClient(Emulator).InboxAsync(Klaus);
+        Assert.Equal(alone + digests.Count, inbox.Count);
+        Assert.True(inbox.Count < storm / 2, $"{inbox.Count} e-mails for {storm} questions");
+        // One booking per message that went out; the slots of gathered e-mails were given back; all left within a minute.
+        var slots = await Bot.QueryAsync(db => db.MailBookings.Select(b => b.At).ToListAsync());
+        Assert.Equal(inbox.Count, slots.Count);
+        Assert.True(slots.Max() - start <= TimeSpan.FromMinutes(1), $"the last e-mail left at +{slots.Max() - start}");
+        var gathered = await Bot.QueryAsync(db => db.Timeline.CountAsync(t => t.Message.Contains("because the sending budget would make them wait")));
+        Assert.Equal(storm - alone, gathered);
+    }
+
+    [Fact]
     public async Task ExchangeRefusesTheMailbox_TheMailGoesFromTheOtherOne_NothingLost()
     {
         await UseSettingsAsync(new() { ["Outlook:SenderMailboxes:0"] = "iotownerbot@contoso.example", ["Outlook:SenderMailboxes:1"] = Second });
