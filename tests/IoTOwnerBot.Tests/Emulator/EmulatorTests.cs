@@ -225,14 +225,14 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         });
         var error = await AssertErrorAsync(stale, HttpStatusCode.Conflict, "Conflict");
         Assert.Equal($"Newer version of resource '{_server.Workspace.IncidentId(incident)}' exists. Data was not saved", error);
-        Assert.Equal("High", _server.State.FindIncident(incident)!.Properties.Severity);
+        Assert.Equal("High", _server.Sentinel.FindIncident(incident)!.Properties.Severity);
     }
 
     [Fact]
     public async Task IncidentPut_ClassificationWithoutReason_Returns400AndChangesNothing()
     {
         var incident = await RaiseAsync("plc-programming-mode");
-        var etag = _server.State.FindIncident(incident)!.Etag;
+        var etag = _server.Sentinel.FindIncident(incident)!.Etag;
 
         var response = await SendAsync(HttpMethod.Put, IncidentUrl(incident), ArmToken(), new
         {
@@ -241,7 +241,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
 
         var message = await AssertErrorAsync(response, HttpStatusCode.BadRequest, "BadRequest");
         Assert.Equal("classification 'BenignPositive' must have classificationReason.", message);
-        Assert.Equal(etag, _server.State.FindIncident(incident)!.Etag);
+        Assert.Equal(etag, _server.Sentinel.FindIncident(incident)!.Etag);
     }
 
     [Fact]
@@ -261,7 +261,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
     public async Task IncidentPut_Labels_KeepAutoAssignedTypeAndMarkNewOnesUser_ReadOnlyFieldsStay()
     {
         var incident = await RaiseAsync("plc-programming-mode");
-        var before = _server.State.FindIncident(incident)!;
+        var before = _server.Sentinel.FindIncident(incident)!;
 
         var response = await SendAsync(HttpMethod.Put, IncidentUrl(incident), ArmToken(), new
         {
@@ -278,7 +278,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var after = _server.State.FindIncident(incident)!;
+        var after = _server.Sentinel.FindIncident(incident)!;
         Assert.Equal([new("OT", "AutoAssigned"), new("IoT owner: expected", "User")], after.Properties.Labels);
         Assert.Equal(before.Properties.IncidentNumber, after.Properties.IncidentNumber);
         Assert.True(after.Properties.LastModifiedTimeUtc >= before.Properties.LastModifiedTimeUtc);
@@ -320,7 +320,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         Assert.NotNull(first["properties"]!["author"]);
         var list = await GetJsonAsync($"arm{_server.Workspace.IncidentId(incident)}/comments?api-version={Stable}");
         Assert.Single(list["value"]!.AsArray());
-        Assert.Equal(1, _server.State.FindIncident(incident)!.Properties.AdditionalData.CommentsCount);
+        Assert.Equal(1, _server.Sentinel.FindIncident(incident)!.Properties.AdditionalData.CommentsCount);
     }
 
     [Fact]
@@ -379,7 +379,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         Assert.Equal(deviceName, (string?)row[0]);
         Assert.Equal("[\"klaus.schmidt@contoso.example\"]", (string?)row[1]);
         Assert.Equal("sensor-hh-line3", (string?)row[2]);
-        var journaled = Assert.Single(_server.State.Requests("/loganalytics/"));
+        var journaled = Assert.Single(_server.Journal.Requests("/loganalytics/"));
         Assert.Contains(JsonSerializer.Serialize(escaped)[1..^1], journaled.RequestBody, StringComparison.Ordinal);
     }
 
@@ -451,12 +451,12 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         });
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var received = Assert.Single(_server.State.MessagesFor("klaus.schmidt@contoso.example"));
+        var received = Assert.Single(_server.Outlook.MessagesFor("klaus.schmidt@contoso.example"));
         Assert.Equal("Action required: was this expected?", received.Subject);
         Assert.Equal("iotownerbot@contoso.example", received.From.Address);
         Assert.Contains("Hello Klaus", received.Body, StringComparison.Ordinal);
         Assert.Contains(received.InternetMessageHeaders, h => h.Name == "x-iotownerbot-question" && h.Value == "q-1");
-        Assert.Single(_server.State.GetMailbox("iotownerbot@contoso.example").SentItems);
+        Assert.Single(_server.Outlook.GetMailbox("iotownerbot@contoso.example").SentItems);
         var viaAdmin = await GetJsonAsync("admin/mailboxes/klaus.schmidt@contoso.example");
         Assert.Equal("Action required: was this expected?", (string?)viaAdmin["messages"]![0]!["subject"]);
     }
@@ -479,7 +479,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         });
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "ErrorInvalidRecipients");
-        Assert.Empty(_server.State.MessagesFor("emily.johnson@contoso.example"));
+        Assert.Empty(_server.Outlook.MessagesFor("emily.johnson@contoso.example"));
     }
 
     [Fact]
@@ -494,7 +494,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         });
 
         await AssertErrorAsync(response, HttpStatusCode.NotFound, "MailboxNotEnabledForRESTAPI");
-        Assert.Equal("IoT Owner Bot", _server.State.FindUser("iotownerbot@contoso.example")!.DisplayName);
+        Assert.Equal("IoT Owner Bot", _server.Tenant.FindUser("iotownerbot@contoso.example")!.DisplayName);
     }
 
     // ---------- Faults ----------
@@ -518,9 +518,9 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         Assert.Equal(TimeSpan.FromSeconds(1), first.Headers.RetryAfter?.Delta);
         Assert.Equal((HttpStatusCode)429, second.StatusCode);
         Assert.Equal(HttpStatusCode.Created, third.StatusCode);
-        var rule = Assert.Single(_server.State.Faults);
+        var rule = Assert.Single(_server.Faults.Rules);
         Assert.Equal((0, 2), (rule.Remaining, rule.Hits));
-        Assert.Equal([429, 429, 201], _server.State.Requests("/comments/c1").Select(r => r.Status));
+        Assert.Equal([429, 429, 201], _server.Journal.Requests("/comments/c1").Select(r => r.Status));
     }
 
     [Fact]
@@ -533,7 +533,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
 
         var message = await AssertErrorAsync(response, HttpStatusCode.Conflict, "Conflict");
         Assert.StartsWith("Newer version of resource '/subscriptions/", message, StringComparison.Ordinal);
-        Assert.Equal("New", _server.State.FindIncident(incident)!.Properties.Status);
+        Assert.Equal("New", _server.Sentinel.FindIncident(incident)!.Properties.Status);
     }
 
     [Fact]
@@ -547,8 +547,8 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         await AssertErrorAsync(failed, HttpStatusCode.ServiceUnavailable, "ServiceUnavailable");
         Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
         // The failed call was carried out all the same.
-        Assert.Equal(["first", "second"], _server.State.MessagesFor("klaus.schmidt@contoso.example").Select(m => m.Subject));
-        Assert.Equal(2, _server.State.GetMailbox("iotownerbot@contoso.example").SentItems.Count);
+        Assert.Equal(["first", "second"], _server.Outlook.MessagesFor("klaus.schmidt@contoso.example").Select(m => m.Subject));
+        Assert.Equal(2, _server.Outlook.GetMailbox("iotownerbot@contoso.example").SentItems.Count);
     }
 
     [Fact]
@@ -560,7 +560,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => SendAsync(HttpMethod.Put, url, ArmToken(), new { properties = new { message = "written" } }));
 
-        Assert.Equal("written", Assert.Single(_server.State.CommentsOf(incident)).Properties.Message);
+        Assert.Equal("written", Assert.Single(_server.Sentinel.CommentsOf(incident)).Properties.Message);
     }
 
     [Fact]
@@ -572,7 +572,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
 
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => SendAsync(HttpMethod.Put, url, ArmToken(), new { properties = new { message = "lost" } }));
 
-        Assert.Empty(_server.State.CommentsOf(incident));
+        Assert.Empty(_server.Sentinel.CommentsOf(incident));
     }
 
     [Fact]
@@ -584,7 +584,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         var response = await SendAsync(HttpMethod.Put, IncidentUrl(incident), ArmToken(), new { properties = new { title = "t", severity = "Low", status = "Active" } });
 
         await AssertErrorAsync(response, HttpStatusCode.InternalServerError, "InternalServerError");
-        Assert.Equal("Active", _server.State.FindIncident(incident)!.Properties.Status);
+        Assert.Equal("Active", _server.Sentinel.FindIncident(incident)!.Properties.Status);
     }
 
     [Fact]
@@ -593,7 +593,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         var response = await _http.PostAsJsonAsync("admin/faults", new { pathContains = "/graph/", status = 503, drop = true });
 
         await AssertErrorAsync(response, HttpStatusCode.BadRequest, "BadRequest");
-        Assert.Empty(_server.State.Faults);
+        Assert.Empty(_server.Faults.Rules);
     }
 
     private static object Mail(string subject) => new
@@ -652,7 +652,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
     public async Task GraphChatMessages_RefusesWhatGraphRefuses(string query, int status)
     {
         var (_, userId) = await ChatWithPostsAsync(1);
-        var chatId = _server.State.Teams.GraphChatId(userId);
+        var chatId = _server.Teams.GraphChatId(userId);
         var token = status == 403 ? GraphToken(["TeamsAppInstallation.ReadWriteSelfForUser.All"]) : GraphToken(GraphRoles);
 
         var response = await SendAsync(HttpMethod.Get, $"graph/v1.0/chats/{Uri.EscapeDataString(chatId)}/messages?{query}", token);
@@ -669,7 +669,7 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         var response = await SendAsync(HttpMethod.Post, $"teams/v3/conversations/{Uri.EscapeDataString(conversationId)}/activities", BotToken(), Card("lost answer"));
 
         Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Single(_server.State.Teams.ChatOf(userId)!.Messages);
+        Assert.Single(_server.Teams.ChatOf(userId)!.Messages);
     }
 
     private static readonly string[] GraphRoles = ["TeamsAppInstallation.ReadWriteSelfForUser.All", "Chat.Read.All"];
@@ -677,8 +677,8 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
     /// <summary>Klaus with the app installed, the bot's 1:1 chat with him, and <paramref name="posts"/> cards in it.</summary>
     private async Task<(string ConversationId, string UserId)> ChatWithPostsAsync(int posts)
     {
-        var userId = _server.State.FindUser("klaus.schmidt@contoso.example")!.Id;
-        _server.State.Teams.Install(userId, out _);
+        var userId = _server.Tenant.FindUser("klaus.schmidt@contoso.example")!.Id;
+        _server.Teams.Install(userId, out _);
         var created = await SendAsync(HttpMethod.Post, "teams/v3/conversations", BotToken(), new
         {
             isGroup = false, tenantId = _server.TenantId, members = new[] { new { id = userId } },
@@ -763,9 +763,9 @@ public sealed class EmulatorTests : IAsyncLifetime, IDisposable
         var reset = await _http.PostAsync("admin/reset", content: null);
 
         Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
-        Assert.Empty(_server.State.Incidents);
-        Assert.Empty(_server.State.Faults);
-        Assert.Empty(_server.State.Requests());
+        Assert.Empty(_server.Sentinel.Incidents);
+        Assert.Empty(_server.Faults.Rules);
+        Assert.Empty(_server.Journal.Requests());
         Assert.Equal(7, (await GetJsonAsync<JsonArray>("admin/samples")).Count);
     }
 

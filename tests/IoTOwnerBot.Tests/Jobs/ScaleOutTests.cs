@@ -42,7 +42,7 @@ public sealed class ScaleOutTests : IAsyncLifetime, IDisposable
         // ARM lets one principal write 10 times a second after a burst of 200: the storm's ~2,000 comment and incident
         // writes would take minutes whatever the instances do. This test is about every effect once across instances,
         // so the write bucket is ten times Azure's here; the service still honours every 429 it meets.
-        _emulator.State.Limits.Limits = new ProviderLimits { Arm = new ArmLimits { WriteBucket = 2_000, WritesPerSecond = 100 } };
+        _emulator.Limits.Limits = new ProviderLimits { Arm = new ArmLimits { WriteBucket = 2_000, WritesPerSecond = 100 } };
     }
 
     public void Dispose()
