@@ -57,7 +57,7 @@ internal static class LimitsBenchmark
         var owners = Enumerable.Range(1, ownerCount).Select(i => $"owner-{i:000}@contoso.example").ToList();
         var senders = Enumerable.Range(1, senderCount).Select(i => $"iot-sender-{i:00}@contoso.example").ToList();
         foreach (var address in owners.Concat(senders))
-            emulator.State.UpsertUser(new DirectoryUser { Id = Guid.NewGuid().ToString(), UserPrincipalName = address, Mail = address, DisplayName = address[..address.IndexOf('@', StringComparison.Ordinal)] });
+            emulator.Tenant.UpsertUser(new DirectoryUser { Id = Guid.NewGuid().ToString(), UserPrincipalName = address, Mail = address, DisplayName = address[..address.IndexOf('@', StringComparison.Ordinal)] });
 
         var database = Path.Combine(Path.GetTempPath(), $"iotownerbot-limits-{Guid.NewGuid():N}.db");
         var settings = LocalMode.ConfigurationFor(emulator);
@@ -127,21 +127,21 @@ internal static class LimitsBenchmark
             signal.Notify();
         }
 
-        var inboxes = owners.SelectMany(o => emulator.State.GetMailbox(o).Messages).ToList();
+        var inboxes = owners.SelectMany(o => emulator.Outlook.GetMailbox(o).Messages).ToList();
         var deliveries = inboxes.Select(m => m.InternetMessageHeaders.FirstOrDefault(h => h.Name == OutlookMailer.DeliveryHeader)?.Value).Where(h => h is not null).ToList();
-        var budgets = emulator.State.SendingBudgets.Where(b => senders.Contains(b.Address, StringComparer.OrdinalIgnoreCase)).ToList();
-        var sentAt = senders.ToDictionary(s => s, s => emulator.State.GetMailbox(s).SentItems.Select(m => m.ReceivedAt).Order().ToList());
+        var budgets = emulator.Outlook.SendingBudgets.Where(b => senders.Contains(b.Address, StringComparer.OrdinalIgnoreCase)).ToList();
+        var sentAt = senders.ToDictionary(s => s, s => emulator.Outlook.GetMailbox(s).SentItems.Select(m => m.ReceivedAt).Order().ToList());
         var maxDay = sentAt.Values.Select(times => times.Count == 0 ? 0 : times.Max(t => times.Count(u => u > t.AddHours(-24) && u <= t))).Max();
         var maxMinute = sentAt.Values.Select(times => times.Count == 0 ? 0 : times.Max(t => times.Count(u => u > t.AddMinutes(-1) && u <= t))).Max();
         var first = sentAt.Values.SelectMany(t => t).DefaultIfEmpty().Min();
         var last = sentAt.Values.SelectMany(t => t).DefaultIfEmpty().Max();
         var minutes = Math.Max((last - first).TotalMinutes, 1.0 / 30);
         var perMinute = Math.Max(0, deliveries.Count - 1) / minutes;
-        var refusals = emulator.State.Requests().Where(r => r.Status == 429).ToList();
+        var refusals = emulator.Journal.Requests().Where(r => r.Status == 429).ToList();
         var mail429 = refusals.Count(r => r.Path.Contains("/users/", StringComparison.Ordinal));
         var arm429 = refusals.Count(r => r.Path.Contains("/subscriptions/", StringComparison.Ordinal));
         var refused = budgets.Sum(b => b.Refused);
-        var held = emulator.State.Mailboxes.Where(m => senders.Contains(m.Address, StringComparer.OrdinalIgnoreCase)).Sum(m => m.OutboxCount);
+        var held = emulator.Outlook.Mailboxes.Where(m => senders.Contains(m.Address, StringComparer.OrdinalIgnoreCase)).Sum(m => m.OutboxCount);
         var failed = await CountAsync(factory.Services, db => db.WorkItems.CountAsync(w => w.Status == WorkStatus.Failed));
         var waiting = await CountAsync(factory.Services, db => db.WorkItems.CountAsync(w => w.Kind == OutlookSendWork.Kind && w.Status == WorkStatus.Pending));
         var questions = await CountAsync(factory.Services, db => db.Questions.CountAsync());
@@ -164,8 +164,8 @@ internal static class LimitsBenchmark
         for (var i = 0; i < count; i++)
         {
             var address = $"iot-sender-{i + 1:000}@contoso.example";
-            if (emulator.State.FindUser(address) is null)
-                emulator.State.UpsertUser(new DirectoryUser { Id = Guid.NewGuid().ToString(), UserPrincipalName = address, Mail = address, DisplayName = $"IoT owner bot {i + 1}" });
+            if (emulator.Tenant.FindUser(address) is null)
+                emulator.Tenant.UpsertUser(new DirectoryUser { Id = Guid.NewGuid().ToString(), UserPrincipalName = address, Mail = address, DisplayName = $"IoT owner bot {i + 1}" });
             settings[$"Outlook:SenderMailboxes:{i}"] = address;
         }
     }

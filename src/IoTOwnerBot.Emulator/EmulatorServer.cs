@@ -3,7 +3,14 @@ using System.Text;
 
 using IoTOwnerBot.Emulator.Admin;
 using IoTOwnerBot.Emulator.Entra;
+using IoTOwnerBot.Emulator.Faults;
 using IoTOwnerBot.Emulator.Hosting;
+using IoTOwnerBot.Emulator.Journal;
+using IoTOwnerBot.Emulator.Limits;
+using IoTOwnerBot.Emulator.Outlook;
+using IoTOwnerBot.Emulator.Sentinel;
+using IoTOwnerBot.Emulator.Teams;
+using IoTOwnerBot.Emulator.Tenant;
 
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -13,6 +20,8 @@ namespace IoTOwnerBot.Emulator;
 /// <summary>
 /// A running emulator of the Microsoft side (Entra, Sentinel ARM, Log Analytics, Graph) on loopback HTTP, with its
 /// admin API. Start it in-process from tests or the bot's local mode; the standalone program uses the same class.
+/// Each emulated service's in-memory state is its own property (<see cref="Sentinel"/>, <see cref="Tenant"/>,
+/// <see cref="Outlook"/>, <see cref="Teams"/>, ...), the same objects the endpoints use.
 /// </summary>
 public sealed class EmulatorServer : IAsyncDisposable
 {
@@ -23,9 +32,15 @@ public sealed class EmulatorServer : IAsyncDisposable
     {
         _app = app;
         _context = context;
-        State = app.Services.GetRequiredService<EmulatorState>();
+        Sentinel = app.Services.GetRequiredService<SentinelWorld>();
+        Tenant = app.Services.GetRequiredService<TenantWorld>();
+        Outlook = app.Services.GetRequiredService<OutlookWorld>();
+        Teams = app.Services.GetRequiredService<TeamsWorld>();
+        Limits = app.Services.GetRequiredService<ProviderThrottle>();
+        Journal = app.Services.GetRequiredService<RequestJournal>();
+        Faults = app.Services.GetRequiredService<FaultRules>();
         Tokens = app.Services.GetRequiredService<TokenIssuer>();
-        BotKeys = app.Services.GetRequiredService<Teams.BotFrameworkKeys>();
+        BotKeys = app.Services.GetRequiredService<BotFrameworkKeys>();
         BaseUri = new Uri(context.Base);
     }
 
@@ -68,11 +83,31 @@ public sealed class EmulatorServer : IAsyncDisposable
     public string TeamsServiceUrl => _context.TeamsServiceUrl;
 
     /// <summary>The Bot Framework signing keys (endorsed for msteams, unendorsed, unknown).</summary>
-    public Teams.BotFrameworkKeys BotKeys { get; }
+    public BotFrameworkKeys BotKeys { get; }
 
     public string TenantId => _context.TenantId;
     public EmulatorWorkspace Workspace => _context.Workspace;
-    public EmulatorState State { get; }
+
+    /// <summary>Sentinel: incidents with their alerts, entities and comments (also what Log Analytics answers).</summary>
+    public SentinelWorld Sentinel { get; }
+
+    /// <summary>The tenant: directory users and domains, and the access granted to the bot.</summary>
+    public TenantWorld Tenant { get; }
+
+    /// <summary>Exchange Online: mailboxes and their messages, and each sender's sending budget.</summary>
+    public OutlookWorld Outlook { get; }
+
+    /// <summary>Teams: app installations, the bot's 1:1 chats and channel threads, and their messages.</summary>
+    public TeamsWorld Teams { get; }
+
+    /// <summary>The providers' limits in force and their rate state (Exchange's sending state is on the mailboxes).</summary>
+    public ProviderThrottle Limits { get; }
+
+    /// <summary>Every request the emulator answered, admin calls excluded.</summary>
+    public RequestJournal Journal { get; }
+
+    /// <summary>The injected fault rules.</summary>
+    public FaultRules Faults { get; }
 
     /// <summary>The signing keys and minting, e.g. <see cref="TokenIssuer.SigningKey"/> for in-process validation.</summary>
     public TokenIssuer Tokens { get; }
@@ -82,6 +117,18 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     /// <summary>Mints a token exactly like <c>POST /admin/tokens</c>.</summary>
     public string MintToken(TokenRequest request) => Tokens.Mint(request);
+
+    /// <summary>
+    /// Back to the fixture state, exactly like <c>POST /admin/reset</c>: no incidents, no mail, no chats or app installs,
+    /// no faults, empty journal, directory from directory.json, full access, Microsoft's limits with nothing spent.
+    /// </summary>
+    public void Reset()
+    {
+        foreach (var state in _app.Services.GetServices<IResettable>())
+        {
+            state.Reset();
+        }
+    }
 
     public static async Task<EmulatorServer> StartAsync(EmulatorSettings? settings = null, CancellationToken ct = default)
     {
@@ -122,7 +169,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         var server = new EmulatorServer(app, context);
         foreach (var sample in settings.RaiseOnStart)
         {
-            server.State.RaiseIncident(new RaiseIncidentRequest { Sample = sample });
+            server.Sentinel.RaiseIncident(new RaiseIncidentRequest { Sample = sample });
         }
         return server;
     }
@@ -147,10 +194,10 @@ public sealed class EmulatorServer : IAsyncDisposable
             .AppendLine(FormattableString.Invariant($"  Graph              {o.GraphEndpoint}/v1.0"))
             .AppendLine(FormattableString.Invariant($"  Bot Connector      {TeamsServiceUrl}   (scope {BotScope}; Bot Framework metadata {BotOpenIdMetadata})"))
             .AppendLine(FormattableString.Invariant($"  Admin              {o.Admin}  (samples, incidents, mailboxes, users, tokens, requests, faults, reset)"))
-            .AppendLine(FormattableString.Invariant($"  Samples            {string.Join(", ", State.Catalog.Samples.Select(s => s.Name))}"));
-        if (State.Incidents.Count > 0)
+            .AppendLine(FormattableString.Invariant($"  Samples            {string.Join(", ", Sentinel.Catalog.Samples.Select(s => s.Name))}"));
+        if (Sentinel.Incidents.Count > 0)
         {
-            text.AppendLine(FormattableString.Invariant($"  Raised incidents   {string.Join(", ", State.Incidents.Select(i => $"#{i.Properties.IncidentNumber} {i.Name}"))}"));
+            text.AppendLine(FormattableString.Invariant($"  Raised incidents   {string.Join(", ", Sentinel.Incidents.Select(i => $"#{i.Properties.IncidentNumber} {i.Name}"))}"));
         }
         return text.ToString();
     }

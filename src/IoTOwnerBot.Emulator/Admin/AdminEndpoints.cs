@@ -6,12 +6,15 @@ using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Emulator.Faults;
 using IoTOwnerBot.Emulator.Hosting;
 using IoTOwnerBot.Emulator.Journal;
+using IoTOwnerBot.Emulator.Limits;
+using IoTOwnerBot.Emulator.Outlook;
 using IoTOwnerBot.Emulator.Samples;
 using IoTOwnerBot.Emulator.Sentinel;
 using IoTOwnerBot.Emulator.Teams;
 using IoTOwnerBot.Emulator.Tenant;
 
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace IoTOwnerBot.Emulator.Admin;
 
@@ -40,9 +43,9 @@ public static class AdminEndpoints
         admin.MapPost("/faults", AddFault);
         admin.MapGet("/faults", ListFaults);
         admin.MapDelete("/faults", ClearFaults);
-        admin.MapGet("/access", (EmulatorState state) => TypedResults.Ok(state.Access));
+        admin.MapGet("/access", (TenantWorld tenant) => TypedResults.Ok(tenant.Access));
         admin.MapPut("/access", SetAccess);
-        admin.MapGet("/limits", (EmulatorState state) => TypedResults.Ok(Limits.LimitsView.Of(state)));
+        admin.MapGet("/limits", (ProviderThrottle throttle, OutlookWorld outlook) => TypedResults.Ok(LimitsView.Of(throttle, outlook)));
         admin.MapPut("/limits", SetLimits);
         admin.MapPost("/reset", Reset);
         admin.MapTeamsAdmin();
@@ -50,20 +53,20 @@ public static class AdminEndpoints
     }
 
     /// <summary>Replaces the limits in force (every figure has Microsoft's default; an area's <c>enabled: false</c> switches it off) and starts their windows afresh.</summary>
-    public static Results<Ok<Limits.LimitsView>, JsonHttpResult<ErrorEnvelope>> SetLimits(Limits.ProviderLimits body, EmulatorState state)
+    public static Results<Ok<LimitsView>, JsonHttpResult<ErrorEnvelope>> SetLimits(ProviderLimits body, ProviderThrottle throttle, OutlookWorld outlook)
     {
-        if (Limits.LimitsView.Invalid(body) is { } problem)
+        if (LimitsView.Invalid(body) is { } problem)
         {
             return Error(400, "BadRequest", problem);
         }
-        state.Limits.Limits = body;
-        return TypedResults.Ok(Limits.LimitsView.Of(state));
+        throttle.Limits = body;
+        return TypedResults.Ok(LimitsView.Of(throttle, outlook));
     }
 
     public static Ok<EmulatorOverview> Overview(EmulatorContext emulator) => TypedResults.Ok(EmulatorOverview.From(emulator));
 
-    public static Ok<List<SampleSummary>> ListSamples(EmulatorState state) =>
-        TypedResults.Ok(state.Catalog.Samples
+    public static Ok<List<SampleSummary>> ListSamples(SampleCatalog catalog) =>
+        TypedResults.Ok(catalog.Samples
             .Select(s => new SampleSummary(
                 s.Name,
                 s.Title,
@@ -72,40 +75,40 @@ public static class AdminEndpoints
                 [.. s.Devices.Select(d => new SampleDeviceSummary(d.DeviceName, d.DeviceSubType, d.Owners ?? []))]))
             .ToList());
 
-    public static Results<Created<RaisedIncident>, JsonHttpResult<ErrorEnvelope>> RaiseIncident(RaiseIncidentRequest body, EmulatorState state)
+    public static Results<Created<RaisedIncident>, JsonHttpResult<ErrorEnvelope>> RaiseIncident(RaiseIncidentRequest body, SentinelWorld sentinel)
     {
-        var outcome = state.TryRaiseIncident(body);
+        var outcome = sentinel.TryRaiseIncident(body);
         return outcome.Succeeded
             ? TypedResults.Created($"/admin/incidents/{outcome.Value!.Incident.Name}", outcome.Value)
             : TypedResults.Json(outcome.Error, statusCode: outcome.Status);
     }
 
-    public static Ok<IReadOnlyList<Incident>> ListIncidents(EmulatorState state) => TypedResults.Ok(state.Incidents);
+    public static Ok<IReadOnlyList<Incident>> ListIncidents(SentinelWorld sentinel) => TypedResults.Ok(sentinel.Incidents);
 
-    public static Results<Ok<IncidentDetails>, JsonHttpResult<ErrorEnvelope>> GetIncident(string name, EmulatorState state) =>
-        state.GetIncidentDetails(name) is { } details ? TypedResults.Ok(details) : NotFound(name);
+    public static Results<Ok<IncidentDetails>, JsonHttpResult<ErrorEnvelope>> GetIncident(string name, SentinelWorld sentinel) =>
+        sentinel.GetIncidentDetails(name) is { } details ? TypedResults.Ok(details) : NotFound(name);
 
-    public static Results<Ok<TriggerPayload>, JsonHttpResult<ErrorEnvelope>> GetTrigger(string name, EmulatorState state) =>
-        state.GetTriggerPayload(name) is { } payload ? TypedResults.Ok(payload) : NotFound(name);
+    public static Results<Ok<TriggerPayload>, JsonHttpResult<ErrorEnvelope>> GetTrigger(string name, SentinelWorld sentinel) =>
+        sentinel.GetTriggerPayload(name) is { } payload ? TypedResults.Ok(payload) : NotFound(name);
 
-    public static Ok<IReadOnlyList<MailboxSummary>> ListMailboxes(EmulatorState state) => TypedResults.Ok(state.Mailboxes);
+    public static Ok<IReadOnlyList<MailboxSummary>> ListMailboxes(OutlookWorld outlook) => TypedResults.Ok(outlook.Mailboxes);
 
-    public static Ok<MailboxView> GetMailbox(string address, EmulatorState state) => TypedResults.Ok(state.GetMailbox(address));
+    public static Ok<MailboxView> GetMailbox(string address, OutlookWorld outlook) => TypedResults.Ok(outlook.GetMailbox(address));
 
-    public static Ok<IReadOnlyList<DirectoryUser>> ListUsers(EmulatorState state) => TypedResults.Ok(state.Users);
+    public static Ok<IReadOnlyList<DirectoryUser>> ListUsers(TenantWorld tenant) => TypedResults.Ok(tenant.Users);
 
     /// <summary>
     /// Adds a user, or changes the one with the same id or UPN: only the fields present in the body change, so
     /// <c>{"userPrincipalName":"x@contoso.example","mail":null}</c> removes that user's mailbox.
     /// </summary>
-    public static Results<Ok<DirectoryUser>, JsonHttpResult<ErrorEnvelope>> UpsertUser(JsonObject body, EmulatorState state)
+    public static Results<Ok<DirectoryUser>, JsonHttpResult<ErrorEnvelope>> UpsertUser(JsonObject body, TenantWorld tenant)
     {
         var key = (string?)body["id"] ?? (string?)body["userPrincipalName"];
         if (key is null)
         {
             return Error(400, "BadRequest", "A user needs an id or a userPrincipalName.");
         }
-        var merged = state.FindUser(key) is { } existing
+        var merged = tenant.FindUser(key) is { } existing
             ? JsonSerializer.SerializeToNode(existing, EmulatorJson.Default.DirectoryUser)!.AsObject()
             : new JsonObject { ["id"] = Guid.NewGuid().ToString() };
         foreach (var (field, value) in body)
@@ -117,7 +120,7 @@ public static class AdminEndpoints
             var user = merged.Deserialize(EmulatorJson.Default.DirectoryUser);
             return user is null || string.IsNullOrWhiteSpace(user.UserPrincipalName) || string.IsNullOrWhiteSpace(user.DisplayName)
                 ? Error(400, "BadRequest", "A user needs userPrincipalName and displayName.")
-                : TypedResults.Ok(state.UpsertUser(user));
+                : TypedResults.Ok(tenant.UpsertUser(user));
         }
         catch (JsonException e)
         {
@@ -138,34 +141,34 @@ public static class AdminEndpoints
         }
     }
 
-    public static Ok<IReadOnlyList<JournalEntry>> ListRequests(string? pathContains, EmulatorState state) => TypedResults.Ok(state.Requests(pathContains));
+    public static Ok<IReadOnlyList<JournalEntry>> ListRequests(string? pathContains, RequestJournal journal) => TypedResults.Ok(journal.Requests(pathContains));
 
-    public static NoContent ClearRequests(EmulatorState state)
+    public static NoContent ClearRequests(RequestJournal journal)
     {
-        state.ClearRequests();
+        journal.Clear();
         return TypedResults.NoContent();
     }
 
-    public static Results<Created<FaultRule>, JsonHttpResult<ErrorEnvelope>> AddFault(FaultSpec body, EmulatorState state)
+    public static Results<Created<FaultRule>, JsonHttpResult<ErrorEnvelope>> AddFault(FaultSpec body, FaultRules faults)
     {
         if (body.Validate() is { } problem)
         {
             return Error(400, "BadRequest", problem);
         }
-        var rule = state.AddFault(body);
+        var rule = faults.Add(body);
         return TypedResults.Created($"/admin/faults/{rule.Id}", rule);
     }
 
-    public static Ok<IReadOnlyList<FaultRule>> ListFaults(EmulatorState state) => TypedResults.Ok(state.Faults);
+    public static Ok<IReadOnlyList<FaultRule>> ListFaults(FaultRules faults) => TypedResults.Ok(faults.Rules);
 
-    public static NoContent ClearFaults(EmulatorState state)
+    public static NoContent ClearFaults(FaultRules faults)
     {
-        state.ClearFaults();
+        faults.Clear();
         return TypedResults.NoContent();
     }
 
     /// <summary>Withholds application roles from the bot's next tokens and sets its role on the workspace.</summary>
-    public static Results<Ok<AccessSettings>, JsonHttpResult<ErrorEnvelope>> SetAccess(AccessSettings body, EmulatorState state)
+    public static Results<Ok<AccessSettings>, JsonHttpResult<ErrorEnvelope>> SetAccess(AccessSettings body, TenantWorld tenant)
     {
         if (body.WithheldRoles is null || body.WithheldRoles.Any(string.IsNullOrWhiteSpace))
         {
@@ -175,13 +178,17 @@ public static class AdminEndpoints
         {
             return Error(400, "BadRequest", "workspace must be Responder, Reader or None.");
         }
-        state.Access = body;
+        tenant.Access = body;
         return TypedResults.Ok(body);
     }
 
-    public static NoContent Reset(EmulatorState state)
+    /// <summary>Every emulated service back to its fixture state.</summary>
+    internal static NoContent Reset([FromServices] IEnumerable<IResettable> states)
     {
-        state.Reset();
+        foreach (var state in states)
+        {
+            state.Reset();
+        }
         return TypedResults.NoContent();
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 
 using IoTOwnerBot.Emulator.Hosting;
+using IoTOwnerBot.Emulator.Tenant;
 
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -34,7 +35,7 @@ public static class EntraEndpoints
     /// user-assigned identity <c>client_id</c>, with the roles an admin granted it, in the emulator's tenant.
     /// </summary>
     public static Results<Ok<JsonObject>, JsonHttpResult<OAuthError>> ManagedIdentityToken(
-        HttpRequest request, TokenIssuer issuer, EmulatorContext emulator, EmulatorState state)
+        HttpRequest request, TokenIssuer issuer, EmulatorContext emulator, TenantWorld directory)
     {
         if (request.Headers["X-IDENTITY-HEADER"].ToString() != ManagedIdentityHeader)
         {
@@ -57,7 +58,7 @@ public static class EntraEndpoints
             TenantId = emulator.TenantId,
             Audience = audience,
             AppId = clientId,
-            Roles = [.. DefaultRoles(audience, emulator).Except(state.Access.WithheldRoles, StringComparer.OrdinalIgnoreCase)],
+            Roles = [.. DefaultRoles(audience, emulator).Except(directory.Access.WithheldRoles, StringComparer.OrdinalIgnoreCase)],
             LifetimeSeconds = lifetime,
             ExtraClaims = new JsonObject { ["appid"] = clientId },
         });
@@ -71,20 +72,20 @@ public static class EntraEndpoints
         });
     }
 
-    public static Results<Ok<JsonObject>, JsonHttpResult<OAuthError>> V2Metadata(string tenant, EmulatorContext emulator, EmulatorState state) =>
-        ResolveTenant(tenant, emulator, state, allowCommon: true) is not { } tid
+    public static Results<Ok<JsonObject>, JsonHttpResult<OAuthError>> V2Metadata(string tenant, EmulatorContext emulator, TenantWorld directory) =>
+        ResolveTenant(tenant, emulator, directory, allowCommon: true) is not { } tid
             ? TenantNotFound(tenant)
             : TypedResults.Ok(Metadata(emulator, tid, emulator.V2Issuer(tid), $"{emulator.Base}entra/{tenant}/discovery/v2.0/keys", tenant));
 
-    public static Results<Ok<JsonObject>, JsonHttpResult<OAuthError>> V1Metadata(string tenant, EmulatorContext emulator, EmulatorState state) =>
-        ResolveTenant(tenant, emulator, state, allowCommon: true) is not { } tid
+    public static Results<Ok<JsonObject>, JsonHttpResult<OAuthError>> V1Metadata(string tenant, EmulatorContext emulator, TenantWorld directory) =>
+        ResolveTenant(tenant, emulator, directory, allowCommon: true) is not { } tid
             ? TenantNotFound(tenant)
             : TypedResults.Ok(Metadata(emulator, tid, emulator.V1Issuer(tid), $"{emulator.Base}entra/{tenant}/discovery/keys", tenant));
 
     public static Ok<JsonObject> Keys(TokenIssuer issuer) => TypedResults.Ok(issuer.Jwks());
 
     public static async Task<Results<Ok<TokenResponse>, JsonHttpResult<OAuthError>>> Token(
-        string tenant, HttpRequest request, TokenIssuer issuer, EmulatorContext emulator, EmulatorState state)
+        string tenant, HttpRequest request, TokenIssuer issuer, EmulatorContext emulator, TenantWorld directory)
     {
         if (!request.HasFormContentType)
         {
@@ -93,7 +94,7 @@ public static class EntraEndpoints
         var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
         string? Field(string name) => form.TryGetValue(name, out var v) && !string.IsNullOrEmpty(v.ToString()) ? v.ToString() : null;
 
-        if (ResolveTenant(tenant, emulator, state, allowCommon: false) is not { } tid)
+        if (ResolveTenant(tenant, emulator, directory, allowCommon: false) is not { } tid)
         {
             return TenantNotFound(tenant);
         }
@@ -133,7 +134,7 @@ public static class EntraEndpoints
             TenantId = tid,
             Audience = audience,
             AppId = clientId,
-            Roles = [.. DefaultRoles(audience, emulator).Except(state.Access.WithheldRoles, StringComparer.OrdinalIgnoreCase)],
+            Roles = [.. DefaultRoles(audience, emulator).Except(directory.Access.WithheldRoles, StringComparer.OrdinalIgnoreCase)],
             LifetimeSeconds = lifetime,
             // Both names for the caller, so resource code written against either token version finds it.
             ExtraClaims = new JsonObject { ["appid"] = clientId },
@@ -143,7 +144,7 @@ public static class EntraEndpoints
 
     /// <summary>
     /// App roles an admin would have granted the bot on each emulated API (infra/scripts/grant-graph-permissions.sh);
-    /// <see cref="EmulatorState.Access"/> may withhold some.
+    /// <see cref="TenantWorld.Access"/> may withhold some.
     /// </summary>
     private static string[] DefaultRoles(string audience, EmulatorContext emulator) =>
         string.Equals(audience.TrimEnd('/'), emulator.GraphAudience, StringComparison.OrdinalIgnoreCase)
@@ -151,12 +152,12 @@ public static class EntraEndpoints
         : string.Equals(audience.TrimEnd('/'), emulator.LogAnalyticsAudience, StringComparison.OrdinalIgnoreCase) ? ["Data.Read"]
         : [];
 
-    private static string? ResolveTenant(string tenant, EmulatorContext emulator, EmulatorState state, bool allowCommon) =>
+    private static string? ResolveTenant(string tenant, EmulatorContext emulator, TenantWorld directory, bool allowCommon) =>
         string.Equals(tenant, emulator.TenantId, StringComparison.OrdinalIgnoreCase) ? emulator.TenantId
         : Guid.TryParse(tenant, out _) ? tenant.ToLowerInvariant()
         : allowCommon && tenant is "common" or "organizations" ? "{tenantid}"
         : string.Equals(tenant, "botframework.com", StringComparison.OrdinalIgnoreCase) ? EmulatorContext.BotFrameworkTenantId
-        : state.Domains.Contains(tenant, StringComparer.OrdinalIgnoreCase) ? emulator.TenantId
+        : directory.Domains.Contains(tenant, StringComparer.OrdinalIgnoreCase) ? emulator.TenantId
         : null;
 
     private static JsonObject Metadata(EmulatorContext emulator, string tid, string issuer, string jwksUri, string tenantSegment) => new()

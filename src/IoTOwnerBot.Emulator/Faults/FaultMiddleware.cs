@@ -10,12 +10,12 @@ namespace IoTOwnerBot.Emulator.Faults;
 /// front door would; or, for an act-first rule, after the service carried the request out, the way a gateway that
 /// times out or loses the connection would. Admin requests are never faulted.
 /// </summary>
-public sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
+public sealed class FaultMiddleware(RequestDelegate next, FaultRules faults, EmulatorContext emulator)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var area = Areas.Of(context.Request.Path);
-        var rule = area == EmulatorArea.Admin ? null : state.TakeFault(context.Request);
+        var rule = area == EmulatorArea.Admin ? null : faults.Take(context.Request);
         if (rule is null)
         {
             await next(context);
@@ -30,7 +30,7 @@ public sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
         }
         if (rule.Spec.DelayMs > 0)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(rule.Spec.DelayMs), state.Time, context.RequestAborted);
+            await Task.Delay(TimeSpan.FromMilliseconds(rule.Spec.DelayMs), emulator.Time, context.RequestAborted);
         }
         if (rule.Spec.Drop)
         {
@@ -70,7 +70,7 @@ public sealed class FaultMiddleware(RequestDelegate next, EmulatorState state)
             // The request has been carried out: a caller that gives up while waiting changes nothing.
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(spec.DelayMs), state.Time, context.RequestAborted);
+                await Task.Delay(TimeSpan.FromMilliseconds(spec.DelayMs), emulator.Time, context.RequestAborted);
             }
             catch (OperationCanceledException)
             {

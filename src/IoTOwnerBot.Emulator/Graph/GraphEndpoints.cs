@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 
 using IoTOwnerBot.Emulator.Hosting;
+using IoTOwnerBot.Emulator.Outlook;
 using IoTOwnerBot.Emulator.Tenant;
 
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -29,8 +30,8 @@ public static class GraphEndpoints
     }
 
     public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> GetUser(
-        string id, [FromQuery(Name = "$select")] string? select, EmulatorState state, EmulatorContext emulator) =>
-        state.FindUser(id) is { } user
+        string id, [FromQuery(Name = "$select")] string? select, TenantWorld tenant, EmulatorContext emulator) =>
+        tenant.FindUser(id) is { } user
             ? TypedResults.Ok(UserJson(user, select, $"{emulator.GraphAudience}/v1.0/$metadata#users/$entity"))
             : UserNotFound(id);
 
@@ -41,7 +42,7 @@ public static class GraphEndpoints
     /// </summary>
     public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListUsers(
         [FromQuery(Name = "$filter")] string? filter, [FromQuery(Name = "$select")] string? select, [FromQuery(Name = "$top")] int? top,
-        EmulatorState state, EmulatorContext emulator)
+        TenantWorld tenant, EmulatorContext emulator)
     {
         Func<DirectoryUser, bool> matches = _ => true;
         if (!string.IsNullOrWhiteSpace(filter))
@@ -57,7 +58,7 @@ public static class GraphEndpoints
             return Error(400, "Request_BadRequest", $"Invalid page size specified: '{top}'. Must be between 1 and 999 inclusive.");
         }
         var page = new JsonArray();
-        foreach (var user in state.Users.Where(matches).Take(top ?? 100))
+        foreach (var user in tenant.Users.Where(matches).Take(top ?? 100))
         {
             var json = UserJson(user, select, "");
             json.Remove("@odata.context");
@@ -71,13 +72,13 @@ public static class GraphEndpoints
     }
 
     public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> GetManager(
-        string id, [FromQuery(Name = "$select")] string? select, EmulatorState state, EmulatorContext emulator)
+        string id, [FromQuery(Name = "$select")] string? select, TenantWorld tenant, EmulatorContext emulator)
     {
-        if (state.FindUser(id) is not { } user)
+        if (tenant.FindUser(id) is not { } user)
         {
             return UserNotFound(id);
         }
-        if (user.Manager is null || state.FindUser(user.Manager) is not { } manager)
+        if (user.Manager is null || tenant.FindUser(user.Manager) is not { } manager)
         {
             return Error(404, "Request_ResourceNotFound", "Resource 'manager' does not exist or one of its queried reference-property objects are not present.");
         }
@@ -86,9 +87,9 @@ public static class GraphEndpoints
         return TypedResults.Ok(json);
     }
 
-    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> GetMailboxSettings(string id, EmulatorState state, EmulatorContext emulator)
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> GetMailboxSettings(string id, TenantWorld tenant, EmulatorContext emulator)
     {
-        if (state.FindUser(id) is not { } user)
+        if (tenant.FindUser(id) is not { } user)
         {
             return UserNotFound(id);
         }
@@ -119,9 +120,9 @@ public static class GraphEndpoints
     /// MailboxNotEnabledForRESTAPI; an unknown sender is 404 ErrorInvalidUser; a tenant recipient without a mailbox is
     /// 400 ErrorInvalidRecipients; recipients in other domains land in external mailboxes.
     /// </summary>
-    public static Results<Accepted, JsonHttpResult<ErrorEnvelope>> SendMail(string id, SendMailRequest body, EmulatorState state)
+    public static Results<Accepted, JsonHttpResult<ErrorEnvelope>> SendMail(string id, SendMailRequest body, TenantWorld tenant, OutlookWorld outlook)
     {
-        if (state.FindUser(id) is not { } sender)
+        if (tenant.FindUser(id) is not { } sender)
         {
             return Error(404, "ErrorInvalidUser", $"The requested user '{id}' is invalid.");
         }
@@ -168,16 +169,16 @@ public static class GraphEndpoints
             InternetMessageHeaders = [.. (message.InternetMessageHeaders ?? []).Select(h => new MessageHeader(h.Name!, h.Value ?? ""))],
             Importance = message.Importance?.ToLowerInvariant() ?? "normal",
         };
-        var outcome = state.Deliver(sender, mail, Addresses(message.BccRecipients), body.SaveToSentItems ?? true);
+        var outcome = outlook.Deliver(sender, mail, Addresses(message.BccRecipients), body.SaveToSentItems ?? true);
         return outcome.Succeeded ? TypedResults.Accepted((string?)null) : TypedResults.Json(outcome.Error, statusCode: outcome.Status);
     }
 
-    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListInbox(string id, EmulatorState state, EmulatorContext emulator) =>
-        ListFolder(id, "inbox", state, emulator);
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListInbox(string id, TenantWorld tenant, OutlookWorld outlook, EmulatorContext emulator) =>
+        ListFolder(id, "inbox", tenant, outlook, emulator);
 
-    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListFolder(string id, string folder, EmulatorState state, EmulatorContext emulator)
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListFolder(string id, string folder, TenantWorld tenant, OutlookWorld outlook, EmulatorContext emulator)
     {
-        if (state.FindUser(id) is not { } user)
+        if (tenant.FindUser(id) is not { } user)
         {
             return UserNotFound(id);
         }
@@ -196,7 +197,7 @@ public static class GraphEndpoints
         {
             return Error(404, "ErrorItemNotFound", "The specified object was not found in the store.");
         }
-        var messages = state.Folder(user.Mail, which).Reverse().Select(MessageJson);
+        var messages = outlook.Folder(user.Mail, which).Reverse().Select(MessageJson);
         return TypedResults.Ok(new JsonObject
         {
             ["@odata.context"] = $"{emulator.GraphAudience}/v1.0/$metadata#users('{user.Id}')/messages",

@@ -3,9 +3,13 @@ using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Emulator.Faults;
 using IoTOwnerBot.Emulator.Graph;
 using IoTOwnerBot.Emulator.Journal;
+using IoTOwnerBot.Emulator.Limits;
 using IoTOwnerBot.Emulator.LogAnalytics;
+using IoTOwnerBot.Emulator.Outlook;
 using IoTOwnerBot.Emulator.Samples;
 using IoTOwnerBot.Emulator.Sentinel;
+using IoTOwnerBot.Emulator.Teams;
+using IoTOwnerBot.Emulator.Tenant;
 
 namespace IoTOwnerBot.Emulator.Hosting;
 
@@ -17,11 +21,19 @@ public static class EmulatorApplication
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(settings);
         var context = new EmulatorContext(settings);
-        var state = new EmulatorState(SampleCatalog.Load(settings.SamplesDirectory), context);
+        var catalog = SampleCatalog.Load(settings.SamplesDirectory);
+        var tenant = new TenantWorld(catalog);
+        var throttle = new ProviderThrottle(context.Time);
         builder.Services.AddSingleton(context);
-        builder.Services.AddSingleton(state);
-        builder.Services.AddSingleton(state.Limits);
-        builder.Services.AddSingleton(new TokenIssuer(context, state.FindUser));
+        builder.Services.AddSingleton(catalog);
+        builder.Services.AddEmulatedState(tenant);
+        builder.Services.AddEmulatedState(new SentinelWorld(catalog, context, tenant));
+        builder.Services.AddEmulatedState(new OutlookWorld(context, tenant, throttle));
+        builder.Services.AddEmulatedState(new TeamsWorld(context, tenant.FindUser, () => tenant.Users));
+        builder.Services.AddEmulatedState(throttle);
+        builder.Services.AddEmulatedState(new RequestJournal(context));
+        builder.Services.AddEmulatedState(new FaultRules());
+        builder.Services.AddSingleton(new TokenIssuer(context, tenant.FindUser));
         builder.Services.AddSingleton(new Teams.BotFrameworkKeys(context));
         builder.Services.AddHttpClient(Teams.TeamsAdmin.HttpClientName);
         builder.Services.ConfigureHttpJsonOptions(o =>
@@ -34,6 +46,13 @@ public static class EmulatorApplication
         // Unreadable bodies throw, so ErrorEnvelopeMiddleware can answer in the called service's error format.
         builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         return builder;
+    }
+
+    /// <summary>One emulated service's state: injected as itself, and reset with all the others by <c>POST /admin/reset</c>.</summary>
+    private static void AddEmulatedState<TState>(this IServiceCollection services, TState state) where TState : class, IResettable
+    {
+        services.AddSingleton(state);
+        services.AddSingleton<IResettable>(state);
     }
 
     /// <summary>Middleware order: journal (sees the final status) → error envelopes → faults → bearer tokens → the providers' limits → endpoints.</summary>

@@ -5,7 +5,7 @@ using IoTOwnerBot.Emulator.Hosting;
 namespace IoTOwnerBot.Emulator.Journal;
 
 /// <summary>Records every non-admin request with its final status, for assertions in tests.</summary>
-public sealed class JournalMiddleware(RequestDelegate next, EmulatorState state)
+public sealed class JournalMiddleware(RequestDelegate next, RequestJournal journal)
 {
     private const int MaxRecordedBody = 256 * 1024;
 
@@ -29,7 +29,7 @@ public sealed class JournalMiddleware(RequestDelegate next, EmulatorState state)
         }
         finally
         {
-            state.Record(
+            journal.Record(
                 context.Request.Method,
                 context.Request.Path.Value + context.Request.QueryString.Value,
                 context.Response.StatusCode,

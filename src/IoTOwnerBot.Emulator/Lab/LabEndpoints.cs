@@ -2,6 +2,7 @@ using System.Net;
 
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Emulator.Hosting;
+using IoTOwnerBot.Emulator.Teams;
 
 using Microsoft.AspNetCore.StaticFiles;
 
@@ -59,11 +60,11 @@ public static class LabEndpoints
     /// would: with an app token from the emulator's Entra carrying the SOC role. The service is the bot registered with
     /// the emulated Teams (its messaging endpoint), as in local mode.
     /// </summary>
-    public static async Task<IResult> QuestionsAsync(string incidentId, EmulatorState state, TokenIssuer issuer, CancellationToken ct)
+    public static async Task<IResult> QuestionsAsync(string incidentId, TeamsWorld teams, TokenIssuer issuer, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(state);
+        ArgumentNullException.ThrowIfNull(teams);
         ArgumentNullException.ThrowIfNull(issuer);
-        var endpoint = state.Teams.MessagingEndpoint;
+        var endpoint = teams.MessagingEndpoint;
         if (endpoint is null || !Uri.TryCreate(endpoint, UriKind.Absolute, out var messages))
             return TypedResults.Json(ErrorEnvelope.Of("NoService", "No bot is registered with the emulator (POST /admin/teams/bot), so the lab does not know where the service is."), statusCode: 503);
         var url = new Uri(messages, "/api/questions?incidentId=" + Uri.EscapeDataString(incidentId));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 
 using IoTOwnerBot.Emulator.Hosting;
+using IoTOwnerBot.Emulator.Tenant;
 
 namespace IoTOwnerBot.Emulator.Limits;
 
@@ -13,7 +14,7 @@ namespace IoTOwnerBot.Emulator.Limits;
 /// called service's error format. Exchange's sending limits are applied by sendMail itself (they hold or refuse the
 /// message, not the request).
 /// </summary>
-public sealed class LimitMiddleware(RequestDelegate next, ProviderThrottle throttle, EmulatorState state, EmulatorContext emulator)
+public sealed class LimitMiddleware(RequestDelegate next, ProviderThrottle throttle, TenantWorld tenant, EmulatorContext emulator)
 {
     private static readonly string[] OutlookData = ["sendMail", "messages", "mailFolders", "mailboxSettings"];
 
@@ -24,7 +25,7 @@ public sealed class LimitMiddleware(RequestDelegate next, ProviderThrottle throt
         switch (Areas.Of(context.Request.Path))
         {
             case EmulatorArea.Graph when segments is [_, _, "users", var id, var data, ..] && OutlookData.Contains(data, StringComparer.OrdinalIgnoreCase):
-                var mailbox = state.FindUser(Uri.UnescapeDataString(id))?.Id ?? Uri.UnescapeDataString(id);
+                var mailbox = tenant.FindUser(Uri.UnescapeDataString(id))?.Id ?? Uri.UnescapeDataString(id);
                 using (var lease = throttle.EnterMailbox(App(context.User), mailbox))
                 {
                     if (!lease.Allowed)

@@ -1,3 +1,4 @@
+using IoTOwnerBot.Emulator.Outlook;
 using IoTOwnerBot.Emulator.Tenant;
 
 namespace IoTOwnerBot.Emulator.Limits;
@@ -5,7 +6,7 @@ namespace IoTOwnerBot.Emulator.Limits;
 /// <summary><c>GET /admin/limits</c>: the limits in force, how many requests they refused, and every sender mailbox's budget.</summary>
 public sealed record LimitsView(ProviderLimits Limits, long Throttled, IReadOnlyList<SendingBudget> Senders)
 {
-    public static LimitsView Of(EmulatorState state) => new(state.Limits.Limits, state.Limits.Throttled, state.SendingBudgets);
+    public static LimitsView Of(ProviderThrottle throttle, OutlookWorld outlook) => new(throttle.Limits, throttle.Throttled, outlook.SendingBudgets);
 
     /// <summary>Why a set of limits cannot be used, or null: every figure is at least 1.</summary>
     public static string? Invalid(ProviderLimits limits)

@@ -1,11 +1,13 @@
+using IoTOwnerBot.Emulator.Hosting;
+
 namespace IoTOwnerBot.Emulator.Limits;
 
 /// <summary>
 /// The rate and concurrency state behind <see cref="ProviderLimits"/> for Graph mailboxes, ARM, Log Analytics and the
-/// Bot Connector (Exchange's sending limits live with the mailboxes, in <see cref="EmulatorState"/>). Every window is
-/// read against the emulator's clock, so a test moves it with a fake time provider.
+/// Bot Connector (Exchange's sending limits live with the mailboxes, in <see cref="Outlook.OutlookWorld"/>). Every
+/// window is read against the emulator's clock, so a test moves it with a fake time provider.
 /// </summary>
-public sealed class ProviderThrottle(TimeProvider time)
+public sealed class ProviderThrottle(TimeProvider time) : IResettable
 {
     private static readonly TimeSpan TenMinutes = TimeSpan.FromMinutes(10);
 
@@ -37,6 +39,7 @@ public sealed class ProviderThrottle(TimeProvider time)
     /// <summary>Requests refused (429) by a limit since the last reset.</summary>
     public long Throttled => Interlocked.Read(ref _throttled);
 
+    /// <summary>Back to Microsoft's limits with nothing spent.</summary>
     public void Reset()
     {
         lock (_gate)

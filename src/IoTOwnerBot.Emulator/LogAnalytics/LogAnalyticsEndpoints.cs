@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 
 using IoTOwnerBot.Emulator.Hosting;
+using IoTOwnerBot.Emulator.Sentinel;
 
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -9,7 +10,7 @@ namespace IoTOwnerBot.Emulator.LogAnalytics;
 
 /// <summary>
 /// Log Analytics query API (<c>POST /loganalytics/v1/workspaces/{workspaceId}/query</c>), answering the owner lookup
-/// from the emulator's state in the real response shape (dynamic columns as JSON text).
+/// from the incidents of <see cref="SentinelWorld"/> in the real response shape (dynamic columns as JSON text).
 /// </summary>
 public static class LogAnalyticsEndpoints
 {
@@ -19,7 +20,7 @@ public static class LogAnalyticsEndpoints
         return routes;
     }
 
-    public static Results<Ok<QueryResponse>, JsonHttpResult<ErrorEnvelope>> Query(string workspaceId, QueryRequest body, EmulatorState state, EmulatorContext emulator)
+    public static Results<Ok<QueryResponse>, JsonHttpResult<ErrorEnvelope>> Query(string workspaceId, QueryRequest body, SentinelWorld sentinel, EmulatorContext emulator)
     {
         if (!string.Equals(workspaceId, emulator.Workspace.WorkspaceId, StringComparison.OrdinalIgnoreCase))
         {
@@ -35,7 +36,7 @@ public static class LogAnalyticsEndpoints
                 "The emulator only understands the SecurityAlert owner lookup (a query with SystemAlertId == \"…\" and optionally DeviceName == \"…\").");
         }
 
-        var rows = state.OwnerRows(systemAlertId, deviceName)
+        var rows = sentinel.OwnerRows(systemAlertId, deviceName)
             .Select(r => new JsonArray(
                 r.DeviceName,
                 r.Owners is null ? null : JsonSerializer.Serialize(r.Owners, EmulatorJson.Default.IReadOnlyListString),

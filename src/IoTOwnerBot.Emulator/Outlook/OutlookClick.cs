@@ -50,30 +50,30 @@ public static partial class OutlookClick
         // Cards replaced by action responses, by message id; one store per emulator instance.
         var refreshed = new ConcurrentDictionary<string, JsonObject>(StringComparer.Ordinal);
         var group = routes.MapGroup("/admin/mailboxes/{address}/messages/{messageId}").AddEndpointFilter(LoopbackOnly);
-        group.MapPost("/actions", (string address, string messageId, JsonObject body, EmulatorState state, TokenIssuer issuer, CancellationToken ct) =>
-            ClickAsync(address, messageId, body, state, issuer, refreshed, ct));
-        group.MapPost("/open", (string address, string messageId, JsonObject body, EmulatorState state, TokenIssuer issuer, CancellationToken ct) =>
+        group.MapPost("/actions", (string address, string messageId, JsonObject body, OutlookWorld outlook, TokenIssuer issuer, CancellationToken ct) =>
+            ClickAsync(address, messageId, body, outlook, issuer, refreshed, ct));
+        group.MapPost("/open", (string address, string messageId, JsonObject body, OutlookWorld outlook, TokenIssuer issuer, CancellationToken ct) =>
             ClickAsync(address, messageId, new JsonObject { ["open"] = true, ["asUser"] = body["asUser"]?.DeepClone(), ["token"] = body["token"]?.DeepClone() },
-                state, issuer, refreshed, ct));
-        group.MapGet("/card", (string address, string messageId, EmulatorState state) => GetCard(address, messageId, state, refreshed));
+                outlook, issuer, refreshed, ct));
+        group.MapGet("/card", (string address, string messageId, OutlookWorld outlook) => GetCard(address, messageId, outlook, refreshed));
         return routes;
     }
 
-    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> GetCard(string address, string messageId, EmulatorState state,
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> GetCard(string address, string messageId, OutlookWorld outlook,
         ConcurrentDictionary<string, JsonObject> refreshed)
     {
-        if (Find(state, address, messageId) is not { } message) return Error(404, "ErrorItemNotFound", $"No message '{messageId}' in {address}.");
+        if (Find(outlook, address, messageId) is not { } message) return Error(404, "ErrorItemNotFound", $"No message '{messageId}' in {address}.");
         return CurrentCard(message, refreshed) is { } card
             ? TypedResults.Ok(card)
             : Error(404, "NoCard", "The message has no <script type=\"application/adaptivecard+json\"> in its <head>.");
     }
 
     public static async Task<Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>>> ClickAsync(string address, string messageId, JsonObject body,
-        EmulatorState state, TokenIssuer issuer, ConcurrentDictionary<string, JsonObject> refreshed, CancellationToken ct)
+        OutlookWorld outlook, TokenIssuer issuer, ConcurrentDictionary<string, JsonObject> refreshed, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(issuer);
-        if (Find(state, address, messageId) is not { } message) return Error(404, "ErrorItemNotFound", $"No message '{messageId}' in {address}.");
+        if (Find(outlook, address, messageId) is not { } message) return Error(404, "ErrorItemNotFound", $"No message '{messageId}' in {address}.");
         if (CurrentCard(message, refreshed) is not { } card) return Error(400, "NoCard", "The message carries no actionable card.");
 
         var actions = (card["actions"] as JsonArray ?? []).OfType<JsonObject>().ToList();
@@ -231,9 +231,9 @@ public static partial class OutlookClick
         return issuer.Mint(request);
     }
 
-    private static MailMessage? Find(EmulatorState state, string address, string messageId)
+    private static MailMessage? Find(OutlookWorld outlook, string address, string messageId)
     {
-        var messages = state.MessagesFor(address);
+        var messages = outlook.MessagesFor(address);
         return messageId.Equals("latest", StringComparison.OrdinalIgnoreCase)
             ? (messages.Count > 0 ? messages[^1] : null)
             : messages.FirstOrDefault(m => string.Equals(m.Id, messageId, StringComparison.Ordinal));

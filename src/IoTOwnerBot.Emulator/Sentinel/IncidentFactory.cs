@@ -6,7 +6,7 @@ using IoTOwnerBot.Emulator.Samples;
 
 namespace IoTOwnerBot.Emulator.Sentinel;
 
-/// <summary>Everything the emulator keeps about one incident. Only touched under the state lock.</summary>
+/// <summary>Everything the emulator keeps about one incident. Only touched under <see cref="SentinelWorld"/>'s lock.</summary>
 internal sealed class IncidentEntry
 {
     public required Incident Incident { get; set; }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.RegularExpressions;
 
 using IoTOwnerBot.Emulator.Hosting;
+using IoTOwnerBot.Emulator.Tenant;
 
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -44,9 +45,9 @@ public static partial class SentinelEndpoints
 
     /// <summary>
     /// Microsoft.Authorization permissions of the caller on the workspace: the actions of the roles it holds there
-    /// (<see cref="EmulatorState.Access"/>), as ARM lists them for the scope.
+    /// (<see cref="TenantWorld.Access"/>), as ARM lists them for the scope.
     /// </summary>
-    public static Ok<PermissionList> ListPermissions(EmulatorState state) => TypedResults.Ok(new PermissionList(state.Access.Workspace switch
+    public static Ok<PermissionList> ListPermissions(TenantWorld tenant) => TypedResults.Ok(new PermissionList(tenant.Access.Workspace switch
     {
         Tenant.WorkspaceAccess.Responder => [SentinelResponderPermissions, LogAnalyticsReaderPermissions],
         Tenant.WorkspaceAccess.Reader => [SentinelReaderPermissions],
@@ -69,7 +70,7 @@ public static partial class SentinelEndpoints
 
     public static Results<Ok<IncidentList>, JsonHttpResult<ErrorEnvelope>> ListIncidents(
         HttpRequest request,
-        EmulatorState state,
+        SentinelWorld sentinel,
         EmulatorContext emulator,
         [FromQuery(Name = "$orderby")] string? orderBy,
         [FromQuery(Name = "$filter")] string? filter,
@@ -86,7 +87,7 @@ public static partial class SentinelEndpoints
         {
             return Error(400, "BadRequest", "The $skipToken is invalid.");
         }
-        if (IncidentQuery.TryFilter(state.Incidents, filter, out var filtered) is { } filterError)
+        if (IncidentQuery.TryFilter(sentinel.Incidents, filter, out var filtered) is { } filterError)
         {
             return Error(400, "BadRequest", filterError);
         }
@@ -109,34 +110,34 @@ public static partial class SentinelEndpoints
         return TypedResults.Ok(new IncidentList(page, nextLink));
     }
 
-    public static Results<Ok<Incident>, JsonHttpResult<ErrorEnvelope>> GetIncident(string incidentId, EmulatorState state) =>
-        state.FindIncident(incidentId) is { } incident ? TypedResults.Ok(incident) : IncidentNotFound(incidentId);
+    public static Results<Ok<Incident>, JsonHttpResult<ErrorEnvelope>> GetIncident(string incidentId, SentinelWorld sentinel) =>
+        sentinel.FindIncident(incidentId) is { } incident ? TypedResults.Ok(incident) : IncidentNotFound(incidentId);
 
     public static Results<Ok<Incident>, Created<Incident>, JsonHttpResult<ErrorEnvelope>> PutIncident(
-        string incidentId, IncidentWriteRequest body, EmulatorState state)
+        string incidentId, IncidentWriteRequest body, SentinelWorld sentinel)
     {
         if (!IncidentName().IsMatch(incidentId))
         {
             return Error(400, "BadRequest", $"The incident id '{incidentId}' is not valid.");
         }
-        var outcome = state.WriteIncident(incidentId, body);
+        var outcome = sentinel.WriteIncident(incidentId, body);
         return !outcome.Succeeded ? TypedResults.Json(outcome.Error, statusCode: outcome.Status)
             : outcome.Status == StatusCodes.Status201Created ? TypedResults.Created((string?)null, outcome.Value!)
             : TypedResults.Ok(outcome.Value!);
     }
 
-    public static Results<Ok, NoContent> DeleteIncident(string incidentId, EmulatorState state) =>
-        state.DeleteIncident(incidentId) ? TypedResults.Ok() : TypedResults.NoContent();
+    public static Results<Ok, NoContent> DeleteIncident(string incidentId, SentinelWorld sentinel) =>
+        sentinel.DeleteIncident(incidentId) ? TypedResults.Ok() : TypedResults.NoContent();
 
-    public static Results<Ok<AlertList>, JsonHttpResult<ErrorEnvelope>> ListAlerts(string incidentId, EmulatorState state) =>
-        state.AlertsOf(incidentId) is { } alerts ? TypedResults.Ok(new AlertList(alerts)) : IncidentNotFound(incidentId);
+    public static Results<Ok<AlertList>, JsonHttpResult<ErrorEnvelope>> ListAlerts(string incidentId, SentinelWorld sentinel) =>
+        sentinel.AlertsOf(incidentId) is { } alerts ? TypedResults.Ok(new AlertList(alerts)) : IncidentNotFound(incidentId);
 
     /// <summary>IoT preview fields (owners, site, zone, sensor, ...) appear only with a <c>-preview</c> api-version.</summary>
     public static Results<Ok<EntityList>, JsonHttpResult<ErrorEnvelope>> ListEntities(
-        string incidentId, [FromQuery(Name = "api-version")] string apiVersion, EmulatorState state)
+        string incidentId, [FromQuery(Name = "api-version")] string apiVersion, SentinelWorld sentinel)
     {
         var preview = apiVersion.EndsWith("-preview", StringComparison.OrdinalIgnoreCase);
-        if (state.EntitiesOf(incidentId, preview) is not { } entities)
+        if (sentinel.EntitiesOf(incidentId, preview) is not { } entities)
         {
             return IncidentNotFound(incidentId);
         }
@@ -144,24 +145,24 @@ public static partial class SentinelEndpoints
         return TypedResults.Ok(new EntityList(entities, counts));
     }
 
-    public static Results<Ok<CommentList>, JsonHttpResult<ErrorEnvelope>> ListComments(string incidentId, EmulatorState state) =>
-        state.FindIncident(incidentId) is null ? IncidentNotFound(incidentId)
-            : TypedResults.Ok(new CommentList([.. state.CommentsOf(incidentId).OrderByDescending(c => c.Properties.CreatedTimeUtc)]));
+    public static Results<Ok<CommentList>, JsonHttpResult<ErrorEnvelope>> ListComments(string incidentId, SentinelWorld sentinel) =>
+        sentinel.FindIncident(incidentId) is null ? IncidentNotFound(incidentId)
+            : TypedResults.Ok(new CommentList([.. sentinel.CommentsOf(incidentId).OrderByDescending(c => c.Properties.CreatedTimeUtc)]));
 
-    public static Results<Ok<IncidentComment>, JsonHttpResult<ErrorEnvelope>> GetComment(string incidentId, string commentId, EmulatorState state) =>
-        state.FindIncident(incidentId) is null ? IncidentNotFound(incidentId)
-            : state.CommentsOf(incidentId).FirstOrDefault(c => string.Equals(c.Name, commentId, StringComparison.OrdinalIgnoreCase)) is { } comment
+    public static Results<Ok<IncidentComment>, JsonHttpResult<ErrorEnvelope>> GetComment(string incidentId, string commentId, SentinelWorld sentinel) =>
+        sentinel.FindIncident(incidentId) is null ? IncidentNotFound(incidentId)
+            : sentinel.CommentsOf(incidentId).FirstOrDefault(c => string.Equals(c.Name, commentId, StringComparison.OrdinalIgnoreCase)) is { } comment
                 ? TypedResults.Ok(comment)
                 : Error(404, "NotFound", $"Comment '{commentId}' was not found on incident '{incidentId}'.");
 
     public static Results<Ok<IncidentComment>, Created<IncidentComment>, JsonHttpResult<ErrorEnvelope>> PutComment(
-        string incidentId, string commentId, CommentWriteRequest body, EmulatorState state, ClaimsPrincipal caller)
+        string incidentId, string commentId, CommentWriteRequest body, SentinelWorld sentinel, ClaimsPrincipal caller)
     {
         if (IncidentWrites.ValidateComment(body) is { } invalid)
         {
             return Error(400, "BadRequest", invalid);
         }
-        var outcome = state.WriteComment(incidentId, commentId, body.Properties!.Message!, caller);
+        var outcome = sentinel.WriteComment(incidentId, commentId, body.Properties!.Message!, caller);
         return !outcome.Succeeded ? TypedResults.Json(outcome.Error, statusCode: outcome.Status)
             : outcome.Status == StatusCodes.Status201Created ? TypedResults.Created((string?)null, outcome.Value!)
             : TypedResults.Ok(outcome.Value!);
@@ -198,7 +199,7 @@ public static partial class SentinelEndpoints
     private static async ValueTask<object?> RequireRole(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var access = http.RequestServices.GetRequiredService<EmulatorState>().Access.Workspace;
+        var access = http.RequestServices.GetRequiredService<TenantWorld>().Access.Workspace;
         // Listing alerts and entities are POSTs that only read.
         var path = http.Request.Path.Value ?? "";
         var reads = HttpMethods.IsGet(http.Request.Method)

@@ -21,23 +21,23 @@ public static partial class TeamsEndpoints
 
     public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListChannelMessages(
         string teamId, string channelId, [FromQuery(Name = "$top")] int? top, [FromQuery(Name = "$skiptoken")] string? skipToken,
-        HttpContext http, EmulatorState state, EmulatorContext emulator)
+        HttpContext http, TeamsWorld teams, EmulatorContext emulator)
     {
-        if (ChannelFor(teamId, channelId, http, state) is not { } channel)
+        if (ChannelFor(teamId, channelId, http, teams) is not { } channel)
         {
             return ChannelError(teamId, http);
         }
         var roots = channel.Threads.Select(t => t.Root).OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id, StringComparer.Ordinal).ToList();
         var identity = new JsonObject { ["teamId"] = teamId, ["channelId"] = channelId };
         var path = $"teams/{teamId}/channels/{Uri.EscapeDataString(channelId)}/messages";
-        return ChannelPage(roots, m => ChatMessage(m, null, state.Teams.BotAppId, null, (JsonObject)identity.DeepClone()), top, skipToken, path, emulator);
+        return ChannelPage(roots, m => ChatMessage(m, null, teams.BotAppId, null, (JsonObject)identity.DeepClone()), top, skipToken, path, emulator);
     }
 
     public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListReplies(
         string teamId, string channelId, string messageId, [FromQuery(Name = "$top")] int? top, [FromQuery(Name = "$skiptoken")] string? skipToken,
-        HttpContext http, EmulatorState state, EmulatorContext emulator)
+        HttpContext http, TeamsWorld teams, EmulatorContext emulator)
     {
-        if (ChannelFor(teamId, channelId, http, state) is not { } channel)
+        if (ChannelFor(teamId, channelId, http, teams) is not { } channel)
         {
             return ChannelError(teamId, http);
         }
@@ -48,12 +48,12 @@ public static partial class TeamsEndpoints
         var replies = thread.Replies.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id, StringComparer.Ordinal).ToList();
         var identity = new JsonObject { ["teamId"] = teamId, ["channelId"] = channelId };
         var path = $"teams/{teamId}/channels/{Uri.EscapeDataString(channelId)}/messages/{messageId}/replies";
-        return ChannelPage(replies, m => ChatMessage(m, null, state.Teams.BotAppId, messageId, (JsonObject)identity.DeepClone()), top, skipToken, path, emulator);
+        return ChannelPage(replies, m => ChatMessage(m, null, teams.BotAppId, messageId, (JsonObject)identity.DeepClone()), top, skipToken, path, emulator);
     }
 
-    private static TeamsChannel? ChannelFor(string teamId, string channelId, HttpContext http, EmulatorState state) =>
+    private static TeamsChannel? ChannelFor(string teamId, string channelId, HttpContext http, TeamsWorld teams) =>
         CanReadChannels(http) && string.Equals(teamId, TeamsWorld.SocTeamGroupId, StringComparison.OrdinalIgnoreCase)
-            ? state.Teams.Channel(channelId)
+            ? teams.Channel(channelId)
             : null;
 
     private static bool CanReadChannels(HttpContext http) =>

@@ -22,8 +22,8 @@ public static class TeamsAdmin
 
     public static RouteGroupBuilder MapTeamsAdmin(this RouteGroupBuilder admin)
     {
-        admin.MapGet("/teams", (EmulatorState state) => TypedResults.Ok(state.Teams.Chats));
-        admin.MapGet("/teams/channels", (EmulatorState state) => TypedResults.Ok(new[] { state.Teams.Channel(TeamsWorld.SocChannelId)! }));
+        admin.MapGet("/teams", (TeamsWorld teams) => TypedResults.Ok(teams.Chats));
+        admin.MapGet("/teams/channels", (TeamsWorld teams) => TypedResults.Ok(new[] { teams.Channel(TeamsWorld.SocChannelId)! }));
         admin.MapGet("/teams/channels/{channelId}", GetChannel);
         admin.MapPost("/teams/channels/{channelId}/messages/{activityId}/actions", ClickInChannel);
         admin.MapPost("/teams/bot", RegisterBot);
@@ -35,21 +35,21 @@ public static class TeamsAdmin
         return admin;
     }
 
-    public static NoContent RegisterBot(BotRegistration body, EmulatorState state)
+    public static NoContent RegisterBot(BotRegistration body, TeamsWorld teams)
     {
-        state.Teams.MessagingEndpoint = body.MessagingEndpoint;
+        teams.MessagingEndpoint = body.MessagingEndpoint;
         if (body.BotAppId is { } appId)
         {
-            state.Teams.BotAppId = appId;
+            teams.BotAppId = appId;
         }
         return TypedResults.NoContent();
     }
 
-    public static Results<Ok<TeamsChat>, JsonHttpResult<ErrorEnvelope>> GetChat(string user, EmulatorState state) =>
-        state.Teams.ChatOf(user) is { } chat ? TypedResults.Ok(chat) : Error(404, "NotFound", $"The bot has no chat with '{user}'.");
+    public static Results<Ok<TeamsChat>, JsonHttpResult<ErrorEnvelope>> GetChat(string user, TeamsWorld teams) =>
+        teams.ChatOf(user) is { } chat ? TypedResults.Ok(chat) : Error(404, "NotFound", $"The bot has no chat with '{user}'.");
 
-    public static Results<Ok<TeamsChannel>, JsonHttpResult<ErrorEnvelope>> GetChannel(string channelId, EmulatorState state) =>
-        state.Teams.Channel(channelId) is { } channel ? TypedResults.Ok(channel) : Error(404, "NotFound", $"No channel '{channelId}'.");
+    public static Results<Ok<TeamsChannel>, JsonHttpResult<ErrorEnvelope>> GetChannel(string channelId, TeamsWorld teams) =>
+        teams.Channel(channelId) is { } channel ? TypedResults.Ok(channel) : Error(404, "NotFound", $"No channel '{channelId}'.");
 
     /// <summary>
     /// A team member clicks a button (by <see cref="ClickRequest.Verb"/>: the Action.Execute of the card with that verb) on
@@ -58,9 +58,9 @@ public static class TeamsAdmin
     /// members see the channel: anyone else gets 403 from Teams itself.
     /// </summary>
     public static async Task<Results<Ok<BotReply>, JsonHttpResult<ErrorEnvelope>>> ClickInChannel(
-        string channelId, string activityId, ClickRequest body, EmulatorState state, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http)
+        string channelId, string activityId, ClickRequest body, TeamsWorld teams, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http)
     {
-        if (state.Teams.Channel(channelId) is not { } channel)
+        if (teams.Channel(channelId) is not { } channel)
         {
             return Error(404, "NotFound", $"No channel '{channelId}'.");
         }
@@ -70,11 +70,11 @@ public static class TeamsAdmin
         {
             return Error(404, "NotFound", $"No root message '{activityId}' in channel '{channelId}'.");
         }
-        if (body.AsUser is not { } asUser || state.Teams.FindUser(asUser) is not { } clicker)
+        if (body.AsUser is not { } asUser || teams.FindUser(asUser) is not { } clicker)
         {
             return Error(400, "BadRequest", "asUser (a member of the team) is required.");
         }
-        if (!state.Teams.IsSocTeamMember(clicker.Id))
+        if (!teams.IsSocTeamMember(clicker.Id))
         {
             return Error(403, "Forbidden", $"'{asUser}' is not a member of the team {channel.TeamName}.");
         }
@@ -89,7 +89,7 @@ public static class TeamsAdmin
         {
             data[k] = v?.DeepClone();
         }
-        var botId = (string?)message.Activity["from"]?["id"] ?? "28:" + state.Teams.BotAppId;
+        var botId = (string?)message.Activity["from"]?["id"] ?? "28:" + teams.BotAppId;
         var invoke = new JsonObject
         {
             ["type"] = "invoke",
@@ -113,26 +113,26 @@ public static class TeamsAdmin
             },
         };
         var pseudoChat = new TeamsChat(clicker.Id, clicker.UserPrincipalName, TeamsWorld.TeamsUserId(clicker.Id), thread.ConversationId, botId, true, []);
-        return await SendAsync(pseudoChat, clicker.Id, invoke, body.MessagingEndpoint, body.Token, state, emulator, keys, http, body.ChannelId);
+        return await SendAsync(pseudoChat, clicker.Id, invoke, body.MessagingEndpoint, body.Token, teams, emulator, keys, http, body.ChannelId);
     }
 
-    public static Results<NoContent, JsonHttpResult<ErrorEnvelope>> Install(string user, EmulatorState state)
+    public static Results<NoContent, JsonHttpResult<ErrorEnvelope>> Install(string user, TeamsWorld teams, TenantWorld tenant)
     {
-        if (state.FindUser(user) is not { } who)
+        if (tenant.FindUser(user) is not { } who)
         {
             return Error(404, "NotFound", $"No directory user '{user}'.");
         }
-        state.Teams.Install(who.Id, out _);
+        teams.Install(who.Id, out _);
         return TypedResults.NoContent();
     }
 
-    public static Results<NoContent, JsonHttpResult<ErrorEnvelope>> Uninstall(string user, EmulatorState state)
+    public static Results<NoContent, JsonHttpResult<ErrorEnvelope>> Uninstall(string user, TeamsWorld teams, TenantWorld tenant)
     {
-        if (state.FindUser(user) is not { } who)
+        if (tenant.FindUser(user) is not { } who)
         {
             return Error(404, "NotFound", $"No directory user '{user}'.");
         }
-        state.Teams.Uninstall(who.Id);
+        teams.Uninstall(who.Id);
         return TypedResults.NoContent();
     }
 
@@ -142,9 +142,9 @@ public static class TeamsAdmin
     /// the card's <c>refresh</c> action. Returns what the bot answered (the invoke response).
     /// </summary>
     public static async Task<Results<Ok<BotReply>, JsonHttpResult<ErrorEnvelope>>> Click(
-        string user, string activityId, ClickRequest body, EmulatorState state, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http)
+        string user, string activityId, ClickRequest body, TeamsWorld teams, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http)
     {
-        if (state.Teams.ChatOf(user) is not { } chat)
+        if (teams.ChatOf(user) is not { } chat)
         {
             return Error(404, "NotFound", $"The bot has no chat with '{user}'.");
         }
@@ -193,43 +193,43 @@ public static class TeamsAdmin
                 ["trigger"] = body.Refresh ? "automatic" : "manual",
             },
         };
-        return await SendAsync(chat, body.AsUser, invoke, body.MessagingEndpoint, body.Token, state, emulator, keys, http, body.ChannelId);
+        return await SendAsync(chat, body.AsUser, invoke, body.MessagingEndpoint, body.Token, teams, emulator, keys, http, body.ChannelId);
     }
 
     /// <summary>Sends any activity (message, conversationUpdate, installationUpdate, …) to the bot as <paramref name="user"/>.</summary>
     public static async Task<Results<Ok<BotReply>, JsonHttpResult<ErrorEnvelope>>> SendActivity(
-        string user, ActivityRequest body, EmulatorState state, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http)
+        string user, ActivityRequest body, TeamsWorld teams, TenantWorld tenant, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http)
     {
-        if (state.FindUser(user) is not { } who)
+        if (tenant.FindUser(user) is not { } who)
         {
             return Error(404, "NotFound", $"No directory user '{user}'.");
         }
-        var chat = state.Teams.ChatOf(who.Id);
+        var chat = teams.ChatOf(who.Id);
         if (chat is null)
         {
-            if (state.Teams.BotAppId is not { } botAppId)
+            if (teams.BotAppId is not { } botAppId)
             {
                 return Error(400, "BadRequest", "The bot has no chat with this user yet: register the bot's app id with POST /admin/teams/bot first.");
             }
             // The user installed the app themselves and talks first.
-            state.Teams.Install(who.Id, out _);
-            _ = state.Teams.CreateConversation(who, "28:" + botAppId);
-            chat = state.Teams.ChatOf(who.Id)!;
+            teams.Install(who.Id, out _);
+            _ = teams.CreateConversation(who, "28:" + botAppId);
+            chat = teams.ChatOf(who.Id)!;
         }
-        return await SendAsync(chat, null, body.Activity ?? new JsonObject { ["type"] = "message", ["text"] = "hello" }, body.MessagingEndpoint, body.Token, state, emulator, keys, http, body.ChannelId);
+        return await SendAsync(chat, null, body.Activity ?? new JsonObject { ["type"] = "message", ["text"] = "hello" }, body.MessagingEndpoint, body.Token, teams, emulator, keys, http, body.ChannelId);
     }
 
     private static async Task<Results<Ok<BotReply>, JsonHttpResult<ErrorEnvelope>>> SendAsync(
         TeamsChat chat, string? asUser, JsonObject partial, string? endpoint, TokenOverrides? token,
-        EmulatorState state, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http, string? channelId = null)
+        TeamsWorld teams, EmulatorContext emulator, BotFrameworkKeys keys, IHttpClientFactory http, string? channelId = null)
     {
-        endpoint ??= state.Teams.MessagingEndpoint;
+        endpoint ??= teams.MessagingEndpoint;
         if (endpoint is null)
         {
             return Error(400, "BadRequest", "No messaging endpoint: give messagingEndpoint or register it with POST /admin/teams/bot.");
         }
-        state.Teams.MessagingEndpoint = endpoint;
-        var clicker = state.Teams.FindUser(asUser ?? chat.UserId);
+        teams.MessagingEndpoint = endpoint;
+        var clicker = teams.FindUser(asUser ?? chat.UserId);
         if (clicker is null)
         {
             return Error(404, "NotFound", $"No directory user '{asUser}'.");

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 using IoTOwnerBot.Emulator.Hosting;
+using IoTOwnerBot.Emulator.Tenant;
 
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -53,11 +54,11 @@ public static partial class TeamsEndpoints
     /// <c>POST v3/conversations</c>: a 1:1 conversation with one member (29: id or Entra object id). 201 with the id;
     /// idempotent per user; 403 when the app is not installed for the user; group chats are refused as Teams does.
     /// </summary>
-    public static Results<Created<JsonObject>, JsonHttpResult<ErrorEnvelope>> CreateConversation(JsonObject body, HttpContext http, EmulatorState state, EmulatorContext emulator)
+    public static Results<Created<JsonObject>, JsonHttpResult<ErrorEnvelope>> CreateConversation(JsonObject body, HttpContext http, TeamsWorld teams, EmulatorContext emulator)
     {
         if ((string?)body["channelData"]?["channel"]?["id"] is { } channelId)
         {
-            return CreateThread(channelId, body, http, state, emulator);
+            return CreateThread(channelId, body, http, teams, emulator);
         }
         if (body["isGroup"]?.GetValue<bool>() == true || body["members"] is not JsonArray { Count: 1 } members)
         {
@@ -73,11 +74,11 @@ public static partial class TeamsEndpoints
             return Error(403, "Forbidden", $"The bot is not part of the tenant '{tenant}'.");
         }
         var memberId = (string?)members[0]?["id"] ?? "";
-        if (state.Teams.FindUser(memberId) is not { } user)
+        if (teams.FindUser(memberId) is not { } user)
         {
             return Error(400, "BadArgument", "Invalid user identity in provided tenant");
         }
-        var outcome = state.Teams.CreateConversation(user, BotId(http.User));
+        var outcome = teams.CreateConversation(user, BotId(http.User));
         if (!outcome.Succeeded)
         {
             return TypedResults.Json(outcome.Error, statusCode: outcome.Status);
@@ -85,7 +86,7 @@ public static partial class TeamsEndpoints
         if (body["activity"] is JsonObject activity)
         {
             // Sent too, but (as in Teams) the response carries no activity id.
-            var posted = state.Teams.Post(outcome.Value!, activity);
+            var posted = teams.Post(outcome.Value!, activity);
             if (!posted.Succeeded)
             {
                 return TypedResults.Json(posted.Error, statusCode: posted.Status);
@@ -99,7 +100,7 @@ public static partial class TeamsEndpoints
     /// required (Teams answers 400 BadSyntax without it); 201 with <c>{channelId};messageid={rootId}</c> and the root id.
     /// </summary>
     private static Results<Created<JsonObject>, JsonHttpResult<ErrorEnvelope>> CreateThread(
-        string channelId, JsonObject body, HttpContext http, EmulatorState state, EmulatorContext emulator)
+        string channelId, JsonObject body, HttpContext http, TeamsWorld teams, EmulatorContext emulator)
     {
         if (body["activity"] is not JsonObject activity)
         {
@@ -114,51 +115,51 @@ public static partial class TeamsEndpoints
         {
             return Error(403, "Forbidden", $"The bot is not part of the tenant '{tenant}'.");
         }
-        var outcome = state.Teams.CreateThread(channelId, activity, BotId(http.User));
+        var outcome = teams.CreateThread(channelId, activity, BotId(http.User));
         return outcome.Succeeded
             ? TypedResults.Created((string?)null, new JsonObject { ["id"] = outcome.Value.ConversationId, ["activityId"] = outcome.Value.RootId })
             : TypedResults.Json(outcome.Error, statusCode: outcome.Status);
     }
 
-    public static Results<Created<JsonObject>, JsonHttpResult<ErrorEnvelope>> SendToConversation(string conversationId, JsonObject body, EmulatorState state)
+    public static Results<Created<JsonObject>, JsonHttpResult<ErrorEnvelope>> SendToConversation(string conversationId, JsonObject body, TeamsWorld teams)
     {
         if (Check(body) is { } problem)
         {
             return problem;
         }
-        var outcome = state.Teams.Post(conversationId, body);
+        var outcome = teams.Post(conversationId, body);
         return outcome.Succeeded
             ? TypedResults.Created((string?)null, new JsonObject { ["id"] = outcome.Value })
             : TypedResults.Json(outcome.Error, statusCode: outcome.Status);
     }
 
-    public static Results<Created<JsonObject>, JsonHttpResult<ErrorEnvelope>> ReplyToActivity(string conversationId, string activityId, JsonObject body, EmulatorState state)
+    public static Results<Created<JsonObject>, JsonHttpResult<ErrorEnvelope>> ReplyToActivity(string conversationId, string activityId, JsonObject body, TeamsWorld teams)
     {
         body["replyToId"] = activityId;
-        return SendToConversation(conversationId, body, state);
+        return SendToConversation(conversationId, body, teams);
     }
 
     /// <summary><c>PUT …/activities/{activityId}</c>: the body replaces the message for everyone.</summary>
-    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> UpdateActivity(string conversationId, string activityId, JsonObject body, EmulatorState state)
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> UpdateActivity(string conversationId, string activityId, JsonObject body, TeamsWorld teams)
     {
         if (Check(body) is { } problem)
         {
             return problem;
         }
-        var outcome = state.Teams.Update(conversationId, activityId, body);
+        var outcome = teams.Update(conversationId, activityId, body);
         return outcome.Succeeded
             ? TypedResults.Ok(new JsonObject { ["id"] = outcome.Value })
             : TypedResults.Json(outcome.Error, statusCode: outcome.Status);
     }
 
     /// <summary><c>GET …/pagedmembers</c>: the user of a 1:1 chat with their <c>29:</c> id and Entra object id.</summary>
-    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> PagedMembers(string conversationId, EmulatorState state, EmulatorContext emulator)
+    public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> PagedMembers(string conversationId, TeamsWorld teams, TenantWorld tenant, EmulatorContext emulator)
     {
-        if (state.Teams.Chats.FirstOrDefault(c => c.ConversationId == conversationId) is not { } chat)
+        if (teams.Chats.FirstOrDefault(c => c.ConversationId == conversationId) is not { } chat)
         {
             return Error(404, "ConversationNotFound", "Conversation not found.");
         }
-        var user = state.FindUser(chat.UserId);
+        var user = tenant.FindUser(chat.UserId);
         return TypedResults.Ok(new JsonObject
         {
             ["members"] = new JsonArray(new JsonObject
@@ -191,19 +192,19 @@ public static partial class TeamsEndpoints
     // ---------- Graph: per-user app installation ----------
 
     public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListInstalledApps(
-        string id, [FromQuery(Name = "$filter")] string? filter, HttpContext http, EmulatorState state, EmulatorContext emulator)
+        string id, [FromQuery(Name = "$filter")] string? filter, HttpContext http, TeamsWorld teams, TenantWorld tenant, EmulatorContext emulator)
     {
         if (MissingRole(http.User) is { } forbidden)
         {
             return forbidden;
         }
-        if (state.FindUser(id) is not { } user)
+        if (tenant.FindUser(id) is not { } user)
         {
             return UserNotFound(id);
         }
         var wanted = filter is null ? null : FilterAppId().Match(filter) is { Success: true } m ? m.Groups[1].Value : "(unsupported filter)";
         var value = new JsonArray();
-        if (state.Teams.InstallationOf(user.Id) is { } installationId
+        if (teams.InstallationOf(user.Id) is { } installationId
             && (wanted is null || string.Equals(wanted, TeamsWorld.CatalogAppId, StringComparison.OrdinalIgnoreCase)))
         {
             value.Add(new JsonObject
@@ -265,13 +266,13 @@ public static partial class TeamsEndpoints
     private static partial Regex CatalogFilter();
 
     /// <summary>201 on install, 409 when already installed, 404 for an app that is not in the org catalog.</summary>
-    public static Results<Created, JsonHttpResult<ErrorEnvelope>> InstallApp(string id, JsonObject body, HttpContext http, EmulatorState state)
+    public static Results<Created, JsonHttpResult<ErrorEnvelope>> InstallApp(string id, JsonObject body, HttpContext http, TeamsWorld teams, TenantWorld tenant)
     {
         if (MissingRole(http.User) is { } forbidden)
         {
             return forbidden;
         }
-        if (state.FindUser(id) is not { } user)
+        if (tenant.FindUser(id) is not { } user)
         {
             return UserNotFound(id);
         }
@@ -285,7 +286,7 @@ public static partial class TeamsEndpoints
         {
             return Error(404, "NotFound", $"The app '{appId}' was not found in the app catalog.");
         }
-        return state.Teams.Install(user.Id, out _)
+        return teams.Install(user.Id, out _)
             ? TypedResults.Created()
             : Error(409, "Conflict", "App is already installed.");
     }
@@ -300,21 +301,21 @@ public static partial class TeamsEndpoints
 
     /// <summary><c>GET users/{id}/teamwork/installedApps/{installationId}/chat</c>: the 1:1 chat between the user and the app.</summary>
     public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> GetInstalledAppChat(
-        string id, string installationId, HttpContext http, EmulatorState state, EmulatorContext emulator)
+        string id, string installationId, HttpContext http, TeamsWorld teams, TenantWorld tenant, EmulatorContext emulator)
     {
         if (MissingRole(http.User) is { } forbidden)
         {
             return forbidden;
         }
-        if (state.FindUser(id) is not { } user)
+        if (tenant.FindUser(id) is not { } user)
         {
             return UserNotFound(id);
         }
-        if (!string.Equals(state.Teams.InstallationOf(user.Id), installationId, StringComparison.Ordinal))
+        if (!string.Equals(teams.InstallationOf(user.Id), installationId, StringComparison.Ordinal))
         {
             return Error(404, "NotFound", $"The app installation '{installationId}' was not found for the user.");
         }
-        var chatId = state.Teams.GraphChatId(user.Id);
+        var chatId = teams.GraphChatId(user.Id);
         return TypedResults.Ok(new JsonObject
         {
             ["@odata.context"] = $"{emulator.GraphAudience}/v1.0/$metadata#chats/$entity",
@@ -335,7 +336,7 @@ public static partial class TeamsEndpoints
     public static Results<Ok<JsonObject>, JsonHttpResult<ErrorEnvelope>> ListChatMessages(
         string chatId, [FromQuery(Name = "$top")] int? top, [FromQuery(Name = "$orderby")] string? orderBy,
         [FromQuery(Name = "$filter")] string? filter, [FromQuery(Name = "$skiptoken")] string? skipToken,
-        HttpContext http, EmulatorState state, EmulatorContext emulator)
+        HttpContext http, TeamsWorld teams, EmulatorContext emulator)
     {
         if (!http.User.FindAll("roles").Any(r => r.Value is ChatReadRole or "Chat.ReadWrite.All") && http.User.FindFirst("scp") is null)
         {
@@ -356,7 +357,7 @@ public static partial class TeamsEndpoints
             }
             byCreated = string.Equals(order.Groups[1].Value, "createdDateTime", StringComparison.OrdinalIgnoreCase);
         }
-        if (state.Teams.GraphChatMessages(chatId) is not { } messages)
+        if (teams.GraphChatMessages(chatId) is not { } messages)
         {
             return Error(404, "NotFound", "The requested resource does not exist.");
         }
@@ -390,7 +391,7 @@ public static partial class TeamsEndpoints
             return Error(400, "BadRequest", "Invalid skip token.");
         }
         var page = all.Skip(skip).Take(pageSize).ToList();
-        var botAppId = state.Teams.BotAppId;
+        var botAppId = teams.BotAppId;
         var body = new JsonObject
         {
             ["@odata.context"] = $"{emulator.GraphAudience}/v1.0/$metadata#chats('{chatId}')/messages",

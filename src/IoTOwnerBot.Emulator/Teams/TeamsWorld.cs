@@ -15,7 +15,7 @@ namespace IoTOwnerBot.Emulator.Teams;
 /// <see cref="CatalogAppId"/>), the bot's 1:1 chat with each user and the messages in it, and where the bot's messaging
 /// endpoint is. Thread-safe; getters return snapshots.
 /// </summary>
-public sealed class TeamsWorld
+public sealed class TeamsWorld : IResettable
 {
     /// <summary>The org catalog id of the bot's Teams app (what Graph <c>teamsApp@odata.bind</c> points at).</summary>
     public const string CatalogAppId = "8e1b7c55-0c1a-4e9b-9a57-0d6a3f2b4c11";
@@ -71,7 +71,8 @@ public sealed class TeamsWorld
 
     private string? _botAppId;
 
-    internal void Reset()
+    /// <summary>Back to no app installs, chats or channel threads (where the bot listens is kept).</summary>
+    public void Reset()
     {
         lock (_gate)
         {

@@ -85,7 +85,7 @@ public static partial class LocalMode
         ["SocThread:TeamId"] = Emulator.Teams.TeamsWorld.SocTeamId,
         ["SocThread:TeamGroupId"] = Emulator.Teams.TeamsWorld.SocTeamGroupId,
         ["SocThread:ChannelId"] = Emulator.Teams.TeamsWorld.SocChannelId,
-        ["SocThread:Members:0"] = emulator.State.FindUser(Emulator.Teams.TeamsWorld.SocTeamMembers[0])?.Id,
+        ["SocThread:Members:0"] = emulator.Tenant.FindUser(Emulator.Teams.TeamsWorld.SocTeamMembers[0])?.Id,
     };
 
     public const string LocalIntakeAudience = "api://iotownerbot-local";
@@ -100,8 +100,8 @@ public static partial class LocalMode
                 // The emulated Teams posts activities (card clicks) to this service's bot endpoint.
                 if (addresses?.FirstOrDefault() is { } first)
                 {
-                    emulator.State.Teams.MessagingEndpoint = first.TrimEnd('/') + Teams.TeamsExtensions.MessagesPath;
-                    emulator.State.Teams.BotAppId = LocalDefaults.BotAppId;
+                    emulator.Teams.MessagingEndpoint = first.TrimEnd('/') + Teams.TeamsExtensions.MessagesPath;
+                    emulator.Teams.BotAppId = LocalDefaults.BotAppId;
                 }
                 Log.Banner(logger, string.Join(", ", addresses ?? []), emulator.BaseUri.ToString());
             });

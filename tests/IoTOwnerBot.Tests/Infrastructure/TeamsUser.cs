@@ -13,7 +13,7 @@ public sealed class TeamsUser(EmulatorServer emulator, BotHost bot, string user)
 
     public string Endpoint => new Uri(bot.BaseAddress, "api/messages").AbsoluteUri;
 
-    public TeamsChat? Chat => emulator.State.Teams.ChatOf(user);
+    public TeamsChat? Chat => emulator.Teams.ChatOf(user);
 
     /// <summary>Waits until the bot's chat with this user has at least <paramref name="count"/> messages.</summary>
     public async Task<TeamsChat> WaitForMessagesAsync(int count = 1, TimeSpan? timeout = null)

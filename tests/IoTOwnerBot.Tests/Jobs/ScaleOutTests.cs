@@ -43,7 +43,7 @@ public sealed class ScaleOutTests : IAsyncLifetime, IDisposable
         // writes would take minutes whatever the instances do. This test is about every effect once across instances,
         // so the write bucket is ten times Azure's here, and the service is told so (Sentinel:Arm); it still honours
         // every 429 it meets.
-        _emulator.State.Limits.Limits = new ProviderLimits { Arm = new ArmLimits { WriteBucket = 2_000, WritesPerSecond = 100 } };
+        _emulator.Limits.Limits = new ProviderLimits { Arm = new ArmLimits { WriteBucket = 2_000, WritesPerSecond = 100 } };
     }
 
     public void Dispose()

@@ -32,12 +32,12 @@ public sealed class UncertainEffectTests : IntegrationTest
         await Admin.FaultAsync("/sendMail", status: null, times: 1, method: "POST", delayMs: 60_000, actFirst: true);
         var incident = await Admin.RaiseAsync(Samples.PlcProgramming);
         using (var response = await PostIncidentAsync(incident.TriggerPayload)) Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await EventuallyAsync(() => Emulator.State.MessagesFor(Klaus).Count == 1, "the e-mail to reach Klaus");
+        await EventuallyAsync(() => Emulator.Outlook.MessagesFor(Klaus).Count == 1, "the e-mail to reach Klaus");
 
         await RestartBotAsync();
         await WaitForAsync(OutlookSendWork.Kind);
 
-        Assert.Single(Emulator.State.MessagesFor(Klaus));
+        Assert.Single(Emulator.Outlook.MessagesFor(Klaus));
         Assert.Single(await Admin.RequestsAsync("/sendMail"));
         Assert.NotEmpty(await Admin.RequestsAsync("mailFolders/sentitems"));
         Assert.Equal(1, await Bot.QueryAsync(db => db.Timeline.CountAsync(t => t.Kind == OutlookTimeline.DeliverySent)));
@@ -56,7 +56,7 @@ public sealed class UncertainEffectTests : IntegrationTest
         // The "e-mailed" comment is its own work item, queued when the send is found in Sent Items.
         await Bot.WaitForIdleAsync();
 
-        Assert.Single(Emulator.State.MessagesFor(Klaus));
+        Assert.Single(Emulator.Outlook.MessagesFor(Klaus));
         Assert.Single(await Admin.RequestsAsync("/sendMail"));
         Assert.NotEmpty(await Admin.RequestsAsync("mailFolders/sentitems"));
         Assert.Single(await Admin.CommentsAsync(incident.Name), c => c.Contains("e-mailed", StringComparison.Ordinal));
@@ -74,7 +74,7 @@ public sealed class UncertainEffectTests : IntegrationTest
         await Bot.WaitForAsync(db => db.WorkItems.AnyAsync(w => w.Kind == OutlookDigestWork.Kind), "the digest to be planned");
         await WaitForAsync(OutlookDigestWork.Kind);
 
-        var mail = Assert.Single(Emulator.State.MessagesFor(Klaus));
+        var mail = Assert.Single(Emulator.Outlook.MessagesFor(Klaus));
         Assert.Contains("2", mail.Subject, StringComparison.Ordinal);
         Assert.Single(await Admin.RequestsAsync("/sendMail"));
         Assert.Equal(2, await Bot.QueryAsync(db => db.Timeline.CountAsync(t => t.Kind == OutlookTimeline.DeliverySent)));
@@ -94,7 +94,7 @@ public sealed class UncertainEffectTests : IntegrationTest
 
         await WaitForAsync(TeamsSendWork.Kind);
 
-        var card = Assert.Single(Emulator.State.Teams.ChatOf(David)!.Messages);
+        var card = Assert.Single(Emulator.Teams.ChatOf(David)!.Messages);
         Assert.Single(await Admin.RequestsAsync("/activities"));
         Assert.NotEmpty(await Admin.RequestsAsync("/chats/"));
         var stored = await Bot.QueryAsync(db => db.TeamsMessages.SingleAsync());
@@ -108,12 +108,12 @@ public sealed class UncertainEffectTests : IntegrationTest
         await Admin.FaultAsync("/activities", status: null, times: 1, method: "POST", delayMs: 60_000, actFirst: true);
         var incident = await Admin.RaiseAsync(TeamsOnlySample);
         using (var response = await PostIncidentAsync(incident.TriggerPayload)) Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        await EventuallyAsync(() => Emulator.State.Teams.ChatOf(David)?.Messages.Count == 1, "the card to reach David");
+        await EventuallyAsync(() => Emulator.Teams.ChatOf(David)?.Messages.Count == 1, "the card to reach David");
 
         await RestartBotAsync();
         await WaitForAsync(TeamsSendWork.Kind);
 
-        var card = Assert.Single(Emulator.State.Teams.ChatOf(David)!.Messages);
+        var card = Assert.Single(Emulator.Teams.ChatOf(David)!.Messages);
         Assert.Equal(card.Id, (await Bot.QueryAsync(db => db.TeamsMessages.SingleAsync())).ActivityId);
     }
 
@@ -129,7 +129,7 @@ public sealed class UncertainEffectTests : IntegrationTest
         await WaitForAsync(TeamsSendWork.Kind);
 
         // The safer side for an owner Teams is the only way to reach: a possible second copy, never none.
-        Assert.Equal(2, Emulator.State.Teams.ChatOf(David)!.Messages.Count);
+        Assert.Equal(2, Emulator.Teams.ChatOf(David)!.Messages.Count);
         var uncertain = Assert.Single(await TimelineAsync(TeamsTimeline.Uncertain));
         Assert.Contains("sent again", uncertain.Message, StringComparison.Ordinal);
         Assert.Contains("Chat.Read.All", uncertain.Message, StringComparison.Ordinal);
@@ -163,7 +163,7 @@ public sealed class UncertainEffectTests : IntegrationTest
         // What the SOC API shows (the timeline) says the same as the incident.
         var recorded = Assert.Single(await TimelineAsync(TimelineKinds.IncidentUpdated));
         Assert.Equal(decision, recorded.Message);
-        Assert.Equal("Closed", Emulator.State.FindIncident(incident.Name)!.Properties.Status);
+        Assert.Equal("Closed", Emulator.Sentinel.FindIncident(incident.Name)!.Properties.Status);
     }
 
     /// <summary>Until there is work of this kind and none of it is pending any more.</summary>

@@ -33,8 +33,8 @@ public sealed class LabBrowserTests : IntegrationTest
     {
         await base.InitializeAsync();
         // As local mode does: the emulated Teams delivers card clicks to this service's bot endpoint.
-        Emulator.State.Teams.MessagingEndpoint = new Uri(Bot.BaseAddress, "api/messages").AbsoluteUri;
-        Emulator.State.Teams.BotAppId = IoTOwnerBot.Hosting.LocalDefaults.BotAppId;
+        Emulator.Teams.MessagingEndpoint = new Uri(Bot.BaseAddress, "api/messages").AbsoluteUri;
+        Emulator.Teams.BotAppId = IoTOwnerBot.Hosting.LocalDefaults.BotAppId;
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -132,7 +132,7 @@ public sealed class LabBrowserTests : IntegrationTest
         await ScreenshotAsync("8-incident-not-expected");
 
         // No e-mail reached her: the answer came through Teams.
-        Assert.Empty(Emulator.State.MessagesFor("maria.garcia@contoso.example"));
+        Assert.Empty(Emulator.Outlook.MessagesFor("maria.garcia@contoso.example"));
         var details = await Admin.IncidentAsync(name!);
         Assert.Equal("Medium", (string?)details["incident"]!["properties"]!["severity"]);
     }

@@ -164,13 +164,13 @@ public sealed class SenderPoolTests : IntegrationTest
         await FollowTheSendsAsync();
 
         Assert.Equal(storm, (await new OutlookClient(Emulator).InboxAsync(Klaus)).Count);
-        var sent = Assert.Single(Emulator.State.SendingBudgets, b => b.Address.Equals(_first, StringComparison.OrdinalIgnoreCase));
+        var sent = Assert.Single(Emulator.Outlook.SendingBudgets, b => b.Address.Equals(_first, StringComparison.OrdinalIgnoreCase));
         Assert.Equal(storm, sent.Submitted);
         // The service kept to 30 a minute: Exchange never had to hold a message in the Outbox, nor refuse one.
         Assert.Equal(0, sent.Outbox);
         Assert.Equal(0, sent.Refused);
-        Assert.Equal(0, Emulator.State.Limits.Throttled);
-        Assert.DoesNotContain(Emulator.State.Requests(), r => r.Status == 429);
+        Assert.Equal(0, Emulator.Limits.Throttled);
+        Assert.DoesNotContain(Emulator.Journal.Requests(), r => r.Status == 429);
         // 40 one-recipient messages at 30 a minute: the last left 78 s after the first.
         var slots = await Bot.QueryAsync(db => db.MailBookings.Select(b => b.At).ToListAsync());
         Assert.InRange(slots.Max() - slots.Min(), TimeSpan.FromSeconds(78), TimeSpan.FromSeconds(79));
@@ -247,7 +247,7 @@ public sealed class SenderPoolTests : IntegrationTest
     {
         await UseSettingsAsync(new() { ["Outlook:SenderMailboxes:0"] = "iotownerbot@contoso.example", ["Outlook:SenderMailboxes:1"] = Second });
         // Someone else has spent the first mailbox's day: Exchange refuses it although the service has booked nothing on it.
-        Emulator.State.Limits.Limits = new ProviderLimits { Exchange = new ExchangeLimits { RecipientsPerDay = 1 } };
+        Emulator.Limits.Limits = new ProviderLimits { Exchange = new ExchangeLimits { RecipientsPerDay = 1 } };
         for (var i = 0; i < 4; i++)
         {
             var incident = await Admin.RaiseAsync(Samples.PlcProgramming);

@@ -26,13 +26,13 @@ public abstract class AttackTest : IntegrationTest
     protected async Task<WorldSnapshot> SnapshotAsync()
     {
         await Bot.WaitForIdleAsync();
-        var incidents = Emulator.State.Incidents;
+        var incidents = Emulator.Sentinel.Incidents;
         var questions = await Bot.QueryAsync(db => db.Questions.AsNoTracking().ToListAsync());
         var timelines = await Bot.QueryAsync(db => db.Timeline.GroupBy(t => t.QuestionId).Select(g => new { g.Key, Count = g.Count() }).ToListAsync());
         return new WorldSnapshot(
             incidents.ToDictionary(i => i.Name, i => i.Etag),
-            incidents.ToDictionary(i => i.Name, i => Emulator.State.CommentsOf(i.Name).Count),
-            Emulator.State.Mailboxes.ToDictionary(m => m.Address, m => m.MessageCount + m.SentItemCount),
+            incidents.ToDictionary(i => i.Name, i => Emulator.Sentinel.CommentsOf(i.Name).Count),
+            Emulator.Outlook.Mailboxes.ToDictionary(m => m.Address, m => m.MessageCount + m.SentItemCount),
             questions.ToDictionary(q => q.Id, q => $"{q.State}/{q.Version}/{q.Answer}"),
             timelines.ToDictionary(t => t.Key, t => t.Count));
     }

@@ -227,7 +227,7 @@ public sealed class MessagesAttackTests : AttackTest
     {
         using var asked = await AskDavidAsync();
         var david = asked.Question.Recipients.Single(r => r.Address == David);
-        var olivia = Emulator.State.FindUser(Olivia)!;
+        var olivia = Emulator.Tenant.FindUser(Olivia)!;
 
         var reply = await asked.David.ClickAsync(asked.Card.Id, "no", asUser: Olivia);
 

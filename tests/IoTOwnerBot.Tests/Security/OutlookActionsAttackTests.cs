@@ -144,7 +144,7 @@ public sealed class OutlookActionsAttackTests : AttackTest
         {
             ["iss"] = $"{Emulator.BaseUri}sts/{Emulator.TenantId}/", ["aud"] = OutlookDefaults.AppIdUri, ["tid"] = Emulator.TenantId,
             ["appid"] = TokenRequest.ActionableMessagesAppId, ["scp"] = OutlookDefaults.Scope, ["ver"] = "1.0",
-            ["oid"] = Emulator.State.FindUser(Klaus)!.Id, ["upn"] = Klaus,
+            ["oid"] = Emulator.Tenant.FindUser(Klaus)!.Id, ["upn"] = Klaus,
             ["nbf"] = now.AddMinutes(-1).ToUnixTimeSeconds(), ["exp"] = now.AddHours(1).ToUnixTimeSeconds(),
         };
         var (header, value) = why switch

@@ -118,7 +118,7 @@ public sealed class ArmPacingStormTests : IntegrationTest
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        Emulator.State.Limits.Limits = new ProviderLimits { Arm = new ArmLimits { WriteBucket = 10, WritesPerSecond = 2 } };
+        Emulator.Limits.Limits = new ProviderLimits { Arm = new ArmLimits { WriteBucket = 10, WritesPerSecond = 2 } };
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class ArmPacingStormTests : IntegrationTest
         Assert.Equal(storm, await QuestionCountAsync());
         foreach (var name in incidents) Assert.NotEmpty(await Admin.CommentsAsync(name));
         Assert.Equal(0, await Bot.QueryAsync(db => db.WorkItems.CountAsync(w => w.Status == WorkStatus.Failed)));
-        var arm = Emulator.State.Requests("/subscriptions/");
+        var arm = Emulator.Journal.Requests("/subscriptions/");
         Assert.True(arm.Count(r => r.Method is "PUT" or "POST" or "PATCH") > 2 * 10, "the storm spent the write bucket more than twice over");
         Assert.DoesNotContain(arm, r => r.Status == 429);
     }

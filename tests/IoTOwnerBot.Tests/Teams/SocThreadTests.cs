@@ -29,7 +29,7 @@ public sealed class SocThreadTests : IntegrationTest
         settings["Lifecycle:ExpireAfter"] = "1.00:00:00";
     }
 
-    private TeamsChannel Channel => Emulator.State.Teams.Channel(TeamsWorld.SocChannelId)!;
+    private TeamsChannel Channel => Emulator.Teams.Channel(TeamsWorld.SocChannelId)!;
 
     private async Task<(EmulatorAdmin.RaisedIncident Incident, Question Question)> AskAsync()
     {
@@ -312,7 +312,7 @@ public sealed class SocThreadTests : IntegrationTest
     {
         var (_, question) = await AskAsync();
         using var klaus = new TeamsUser(Emulator, Bot, Klaus);
-        Emulator.State.Teams.BotAppId = LocalDefaults.BotAppId;
+        Emulator.Teams.BotAppId = LocalDefaults.BotAppId;
 
         var reply = await klaus.SendAsync(new JsonObject
         {

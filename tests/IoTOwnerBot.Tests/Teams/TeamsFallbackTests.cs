@@ -47,18 +47,18 @@ public sealed class TeamsFallbackTests : IntegrationTest
         var question = await AskKlausAsync();
         var fallback = await Bot.QueryAsync(db => db.WorkItems.SingleAsync(w => w.Kind == TeamsFallbackWork.Kind));
         Assert.Equal(question.CreatedAt + TeamsAfter, fallback.DueAt);
-        Assert.Null(Emulator.State.Teams.ChatOf(Klaus));
+        Assert.Null(Emulator.Teams.ChatOf(Klaus));
 
         _clock.Advance(TeamsAfter - TimeSpan.FromSeconds(1));
         Bot.Services.GetRequiredService<IoTOwnerBot.Jobs.WorkSignal>().Notify();
         await Bot.WaitForIdleAsync();
-        Assert.Null(Emulator.State.Teams.ChatOf(Klaus));
+        Assert.Null(Emulator.Teams.ChatOf(Klaus));
 
         _clock.Advance(TimeSpan.FromSeconds(1));
         Bot.Services.GetRequiredService<IoTOwnerBot.Jobs.WorkSignal>().Notify();
         await Bot.SettleAsync(_clock);
 
-        var message = Assert.Single(Emulator.State.Teams.ChatOf(Klaus)!.Messages);
+        var message = Assert.Single(Emulator.Teams.ChatOf(Klaus)!.Messages);
         Assert.Equal(2, message.Card?["actions"]?.AsArray().Count(a => (string?)a?["verb"] == TeamsCards.AnswerVerb));
         var timeline = (await ReloadAsync(question.Id)).Timeline;
         Assert.Contains(timeline, t => t.Kind == TeamsTimeline.Planned && t.Message.Contains("no answer", StringComparison.Ordinal));
@@ -79,7 +79,7 @@ public sealed class TeamsFallbackTests : IntegrationTest
         await PassTeamsAfterAsync();
 
         Assert.True(await Bot.QueryAsync(db => db.WorkItems.AnyAsync(w => w.Kind == TeamsFallbackWork.Kind && w.Status == IoTOwnerBot.Jobs.WorkStatus.Succeeded)));
-        Assert.Null(Emulator.State.Teams.ChatOf(Klaus));
+        Assert.Null(Emulator.Teams.ChatOf(Klaus));
     }
 
     [Fact]
@@ -91,8 +91,8 @@ public sealed class TeamsFallbackTests : IntegrationTest
 
         await PassTeamsAfterAsync();
 
-        Assert.Single(Emulator.State.MessagesFor(Klaus));
-        Assert.Single(Emulator.State.Teams.ChatOf(Klaus)!.Messages);
+        Assert.Single(Emulator.Outlook.MessagesFor(Klaus));
+        Assert.Single(Emulator.Teams.ChatOf(Klaus)!.Messages);
         var uncertain = Assert.Single(await Bot.QueryAsync(db => db.Timeline.Where(t => t.Kind == TeamsTimeline.Uncertain).ToListAsync()));
         Assert.Contains("not sent again", uncertain.Message, StringComparison.Ordinal);
     }

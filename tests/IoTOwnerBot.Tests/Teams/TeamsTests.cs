@@ -46,7 +46,7 @@ public sealed class TeamsTests : IntegrationTest
         Assert.All(AnswerActions(card), a => Assert.Equal(question.Id.ToString("D"), (string?)a["data"]?["questionId"]));
         Assert.Equal(TeamsCards.RefreshVerb, (string?)card?["refresh"]?["action"]?["verb"]);
         Assert.Equal(chat.TeamsUserId, (string?)card?["refresh"]?["userIds"]?[0]);
-        Assert.Null(Emulator.State.Teams.ChatOf(Emily));
+        Assert.Null(Emulator.Teams.ChatOf(Emily));
         var timeline = (await ReloadAsync(question.Id)).Timeline;
         Assert.Contains(timeline, t => t.Kind == TeamsTimeline.Planned && t.Message.Contains("no mailbox", StringComparison.Ordinal));
         Assert.Contains(timeline, t => t.Kind == TeamsTimeline.Sent);
@@ -67,7 +67,7 @@ public sealed class TeamsTests : IntegrationTest
             .Select(r => $"{r.Method} {(r.Path.Contains("installedApps", StringComparison.Ordinal) ? "installedApps" : r.Path.EndsWith("/activities", StringComparison.Ordinal) ? "activities" : r.Path.Contains("pagedmembers", StringComparison.Ordinal) ? "members" : "conversations")} {r.Status}")
             .ToList();
         Assert.Equal(["POST conversations 403", "GET installedApps 200", "POST installedApps 201", "POST conversations 201", "GET members 200", "POST activities 201"], calls);
-        Assert.True(Emulator.State.Teams.IsInstalled("7e4aa745-9ff6-4e31-8ebf-f7b5871b1618"));
+        Assert.True(Emulator.Teams.IsInstalled("7e4aa745-9ff6-4e31-8ebf-f7b5871b1618"));
     }
 
     [Fact]
@@ -222,7 +222,7 @@ public sealed class TeamsTests : IntegrationTest
     public async Task Install_GetsAGreeting_Message_GetsHelp_UnknownActivities_Get200()
     {
         using var olivia = new TeamsUser(Emulator, Bot, Olivia);
-        Emulator.State.Teams.BotAppId = IoTOwnerBot.Hosting.LocalDefaults.BotAppId;
+        Emulator.Teams.BotAppId = IoTOwnerBot.Hosting.LocalDefaults.BotAppId;
 
         var install = await olivia.SendAsync(new JsonObject
         {
