@@ -8,6 +8,7 @@ using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Emulator.Tenant;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Outlook;
 using IoTOwnerBot.Persistence;
 using Microsoft.AspNetCore.Hosting;

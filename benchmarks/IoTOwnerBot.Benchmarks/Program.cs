@@ -9,6 +9,7 @@ using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Emulator.Outlook;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Outlook;
 using IoTOwnerBot.Questions;
 using Microsoft.AspNetCore.Hosting;

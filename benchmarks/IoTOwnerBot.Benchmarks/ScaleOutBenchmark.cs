@@ -8,6 +8,7 @@ using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Emulator.Outlook;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Local;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;

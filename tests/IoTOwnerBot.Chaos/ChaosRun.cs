@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IoTOwnerBot.Emulator.Teams;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Local;
 
 namespace IoTOwnerBot.Chaos;
 

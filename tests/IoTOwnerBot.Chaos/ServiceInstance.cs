@@ -1,5 +1,6 @@
 using System.Globalization;
 using IoTOwnerBot.Emulator.Teams;
+using IoTOwnerBot.Local;
 
 namespace IoTOwnerBot.Chaos;
 

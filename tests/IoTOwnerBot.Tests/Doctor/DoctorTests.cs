@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IoTOwnerBot.Doctor;
 using IoTOwnerBot.Emulator.Tenant;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Tests.Infrastructure;
 
 namespace IoTOwnerBot.Tests.Doctor;
@@ -121,7 +122,7 @@ public sealed class DoctorTests : IntegrationTest
     [Fact]
     public async Task Doctor_SocThread_ChecksTheChannelCanBeReadBack()
     {
-        await RestartBotAsync(s => { foreach (var (key, value) in IoTOwnerBot.Hosting.LocalMode.SocThreadFor(Emulator)) s[key] = value; });
+        await RestartBotAsync(s => { foreach (var (key, value) in IoTOwnerBot.Local.LocalMode.SocThreadFor(Emulator)) s[key] = value; });
         var (_, output, _) = await RunDoctorAsync();
         Has(output, "✔ SOC channel readable: Graph lists the channel's threads");
     }
@@ -131,7 +132,7 @@ public sealed class DoctorTests : IntegrationTest
     {
         // Withheld before the service's first Graph token, which it then keeps.
         await SetAccessAsync(new JsonObject { ["withheldRoles"] = new JsonArray("ChannelMessage.Read.Group") });
-        await RestartBotAsync(s => { foreach (var (key, value) in IoTOwnerBot.Hosting.LocalMode.SocThreadFor(Emulator)) s[key] = value; });
+        await RestartBotAsync(s => { foreach (var (key, value) in IoTOwnerBot.Local.LocalMode.SocThreadFor(Emulator)) s[key] = value; });
 
         var (_, output, _) = await RunDoctorAsync();
 

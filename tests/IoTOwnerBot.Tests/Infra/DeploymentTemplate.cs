@@ -7,6 +7,7 @@ using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Emulator.Outlook;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Tests.Cards;
 
 namespace IoTOwnerBot.Tests.Infra;

@@ -1,6 +1,7 @@
 using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Persistence;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Questions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

@@ -2,6 +2,7 @@ using System.Net;
 using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Tests.Infrastructure;
 
 namespace IoTOwnerBot.Tests.Jobs;

@@ -6,6 +6,7 @@ using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Emulator.Limits;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Outlook;
 using IoTOwnerBot.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;

@@ -1,5 +1,6 @@
 using IoTOwnerBot.Emulator.Limits;
 using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Outlook;
 using IoTOwnerBot.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -277,7 +278,7 @@ public sealed class SenderPoolTests : IntegrationTest
     {
         var token = Emulator.MintToken(new IoTOwnerBot.Emulator.Entra.TokenRequest
         {
-            Kind = IoTOwnerBot.Emulator.Entra.TokenKind.User, Audience = IoTOwnerBot.Hosting.LocalMode.LocalIntakeAudience,
+            Kind = IoTOwnerBot.Emulator.Entra.TokenKind.User, Audience = IoTOwnerBot.Local.LocalMode.LocalIntakeAudience,
             User = "olivia.brown@contoso.example", Roles = ["IoTOwnerBot.Soc"],
         });
         using var request = new HttpRequestMessage(HttpMethod.Get, path);

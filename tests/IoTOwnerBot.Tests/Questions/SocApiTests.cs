@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Questions;
 using IoTOwnerBot.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Emulator.Outlook;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using IoTOwnerBot.Emulator.Entra;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Questions;
 using IoTOwnerBot.Sentinel;
 using IoTOwnerBot.Tests.Infrastructure;

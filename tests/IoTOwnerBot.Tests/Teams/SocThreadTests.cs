@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using IoTOwnerBot.Emulator.Teams;
 using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Jobs;
+using IoTOwnerBot.Local;
 using IoTOwnerBot.Questions;
 using IoTOwnerBot.SocChannel;
 using IoTOwnerBot.Teams;

@@ -1,9 +1,10 @@
 using IoTOwnerBot.Emulator;
+using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Emulator.Outlook;
 using IoTOwnerBot.SocChannel;
 using Microsoft.AspNetCore.Hosting.Server;
 
-namespace IoTOwnerBot.Hosting;
+namespace IoTOwnerBot.Local;
 
 /// <summary>
 /// Local mode: with no Azure configured (Credentials:Mode is Local, the default), the service starts the
@@ -12,10 +13,9 @@ namespace IoTOwnerBot.Hosting;
 /// </summary>
 public static partial class LocalMode
 {
-    public static async Task<WebApplicationBuilder> AddLocalEmulatorWhenNoAzureAsync(this WebApplicationBuilder builder)
+    public static async Task AddLocalEmulatorWhenNoAzureAsync(this WebApplicationBuilder builder)
     {
-        var mode = builder.Configuration.GetValue(CredentialOptions.SectionName + ":Mode", CredentialMode.Local);
-        if (mode != CredentialMode.Local || !builder.Configuration.GetValue("Local:StartEmulator", true)) return builder;
+        if (!Program.WantsLocalEmulator(builder.Configuration)) return;
 
         // A second local instance shares the first one's emulator (and database), as instances share Azure.
         if (builder.Configuration["Local:EmulatorUrl"] is { Length: > 0 } shared)
@@ -25,7 +25,7 @@ public static partial class LocalMode
             var defaults = new EmulatorSettings();
             builder.Configuration.AddInMemoryCollection(ConfigurationFor(url.GetLeftPart(UriPartial.Authority) + "/", defaults.TenantId,
                 new EmulatorWorkspace(defaults.SubscriptionId, defaults.ResourceGroupName, defaults.WorkspaceName, defaults.WorkspaceId)));
-            return builder;
+            return;
         }
 
         var emulator = await EmulatorServer.StartAsync(new EmulatorSettings { Port = builder.Configuration.GetValue("Local:EmulatorPort", 5100) });
@@ -33,7 +33,6 @@ public static partial class LocalMode
         builder.Configuration.AddInMemoryCollection(SocThreadFor(emulator));
         builder.Services.AddSingleton(emulator);
         builder.Services.AddHostedService<LocalBanner>();
-        return builder;
     }
 
     /// <summary>The settings that point the service at an emulator; tests use the same.</summary>
