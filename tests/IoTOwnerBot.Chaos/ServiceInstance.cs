@@ -29,7 +29,7 @@ public sealed class ServiceInstance(int number, Uri emulator, ChaosDatabase data
         IsReady = false;
         _runs++;
         var log = Path.Combine(logs, string.Create(CultureInfo.InvariantCulture, $"service-{Number}.run-{_runs:000}.log"));
-        _process = ChildProcess.Start("IoTOwnerBot.dll", Arguments(), log);
+        _process = ChildProcess.Start("IoTOwnerBot.Local.dll", Arguments(), log);
     }
 
     /// <summary>Waits until /readyz answers 200; false when the process exited or <paramref name="timeout"/> passed.</summary>
