@@ -9,6 +9,13 @@ using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Teams;
 
+/// <summary>Durable work: send the question card to one owner's 1:1 chat (installing the app first when needed).</summary>
+public sealed record TeamsSendWork(Guid QuestionId, string ObjectId, string Reason) : IWork
+{
+    public static string Kind => "teams.send";
+    public static string Key(Guid questionId, string objectId) => $"{Kind}:{questionId:D}:{objectId.ToLowerInvariant()}";
+}
+
 /// <summary>
 /// Sends a question card to one owner. Finds the owner's stored conversation reference or creates the 1:1
 /// conversation; a 403 (app not installed) installs the app through Graph first. Once sent, the activity id is
@@ -377,125 +384,5 @@ public sealed partial class TeamsSendWorkHandler(
 
         [LoggerMessage(EventId = 2207, Level = LogLevel.Warning, Message = "Owner {ObjectId}: whether an earlier Teams post landed cannot be told: {Reason}")]
         public static partial void CannotTell(ILogger logger, string objectId, string reason);
-    }
-}
-
-/// <summary>
-/// <c>teams.digest</c>: an owner's waiting questions as one digest card in their chat with the bot. The post, its
-/// record and the look in the chat after an uncertain post are the single card's (<see cref="TeamsSendWorkHandler"/>).
-/// </summary>
-public sealed class TeamsDigestWorkHandler(TeamsSendWorkHandler send) : IWorkHandler
-{
-    public Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct) => send.RunDigestAsync(item, ct);
-}
-
-/// <summary>Asks in Teams when the e-mail has gone unanswered for Delivery:TeamsAfter.</summary>
-public sealed class TeamsFallbackWorkHandler(BotDbContext db, TeamsFallback fallback, IOptionsMonitor<DeliveryOptions> delivery) : IWorkHandler
-{
-    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
-    {
-        var work = item.ReadPayload<TeamsFallbackWork>();
-        var question = await db.Questions.WithRecipients().SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
-        if (question is null || question.State != QuestionState.Open) return WorkResult.Done;
-        var recipient = question.Recipients.FirstOrDefault(r => string.Equals(r.ObjectId, work.ObjectId, StringComparison.OrdinalIgnoreCase));
-        if (recipient is null) return WorkResult.Done;
-        var after = delivery.CurrentValue.TeamsAfter;
-        if (await fallback.AskInTeamsAsync(question, recipient, $"no answer {Describe(after)} after the question was asked", ct))
-            await db.SaveChangesAsync(ct);
-        return WorkResult.Done;
-    }
-
-    private static string Describe(TimeSpan t) =>
-        t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0.#} minute(s)" : $"{t.TotalSeconds:0.#} second(s)";
-}
-
-/// <summary>Updates every sent Teams card of a question to its current state (PUT is idempotent).</summary>
-public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient connector, TeamsCards cards, QuestionService questions, TimeProvider time) : IWorkHandler
-{
-    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
-    {
-        var work = item.ReadPayload<TeamsUpdateWork>();
-        var question = await db.Questions.WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
-        if (question is null) return WorkResult.Done;
-        var state = QuestionCards.StateName(question.State);
-        var messages = await db.TeamsMessages.Where(m => m.QuestionId == question.Id && m.ActivityId != null).ToListAsync(ct);
-        foreach (var message in messages.Where(m => m.ShowsState != state))
-        {
-            var recipient = question.Recipients.FirstOrDefault(r => string.Equals(r.ObjectId, message.RecipientObjectId, StringComparison.OrdinalIgnoreCase));
-            var teamsUserId = await db.TeamsConversations.Where(c => c.UserObjectId == message.RecipientObjectId).Select(c => c.TeamsUserId).FirstOrDefaultAsync(ct);
-            var card = cards.Current(question, recipient, teamsUserId, message.CardToken);
-            try
-            {
-                await connector.UpdateAsync(message.ServiceUrl, message.ConversationId, message.ActivityId!, OutgoingActivity.Card(card.Content), ct);
-            }
-            catch (ConnectorException ex) when (ex.IsTransient)
-            {
-                return WorkResult.RetryAt(time.GetUtcNow() + (ex.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Summary);
-            }
-            catch (ConnectorException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
-            {
-                // The chat or message is gone (user removed the app): nothing left to update.
-                message.ShowsState = state;
-                continue;
-            }
-            message.ShowsState = state;
-            message.UpdatedAt = time.GetUtcNow();
-            questions.Record(question, TeamsTimeline.CardUpdated, QuestionService.Actor,
-                $"The Teams card of {recipient?.Display ?? message.RecipientObjectId} now shows: {state}.", mirror: false, time.GetUtcNow());
-            await db.SaveChangesAsync(ct);
-        }
-        await db.SaveChangesAsync(ct);
-        return WorkResult.Done;
-    }
-}
-
-/// <summary>Updates a posted digest card to its questions' current states (PUT is idempotent; unchanged cards are skipped).</summary>
-public sealed class TeamsDigestUpdateWorkHandler(BotDbContext db, DigestAnswers digests, BotConnectorClient connector, TeamsCards cards, TimeProvider time) : IWorkHandler
-{
-    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
-    {
-        var work = item.ReadPayload<TeamsDigestUpdateWork>();
-        var view = await digests.LoadAsync(work.DigestId, ct);
-        if (view?.Digest is not { ActivityId: { } activityId, ServiceUrl: { } serviceUrl, ConversationId: { } conversationId }) return WorkResult.Done;
-        var state = DigestCardModel.StateOf(view);
-        if (view.Digest.ShowsState == state) return WorkResult.Done;
-        var recipient = view.Recipient;
-        var teamsUserId = await db.TeamsConversations.Where(c => c.UserObjectId == view.Digest.RecipientKey).Select(c => c.TeamsUserId).FirstOrDefaultAsync(ct);
-        try
-        {
-            await connector.UpdateAsync(serviceUrl, conversationId, activityId, OutgoingActivity.Card(cards.Digest(view, recipient, teamsUserId).Content), ct);
-        }
-        catch (ConnectorException ex) when (ex.IsTransient)
-        {
-            return WorkResult.RetryAt(time.GetUtcNow() + (ex.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Summary);
-        }
-        catch (ConnectorException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
-        {
-            // The chat or message is gone: nothing left to update.
-        }
-        await db.Digests.Where(d => d.Id == work.DigestId).ExecuteUpdateAsync(s => s.SetProperty(d => d.ShowsState, state), ct);
-        return WorkResult.Done;
-    }
-}
-
-/// <summary>Sends a greeting or help text.</summary>
-public sealed class TeamsReplyWorkHandler(BotConnectorClient connector, TimeProvider time) : IWorkHandler
-{
-    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
-    {
-        var work = item.ReadPayload<TeamsReplyWork>();
-        try
-        {
-            await connector.SendAsync(work.ServiceUrl, work.ConversationId, OutgoingActivity.Message(work.Text), ct);
-            return WorkResult.Done;
-        }
-        catch (ConnectorException ex) when (ex.IsTransient)
-        {
-            return WorkResult.RetryAt(time.GetUtcNow() + (ex.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Summary);
-        }
-        catch (ConnectorException ex)
-        {
-            return WorkResult.Fail(ex.Summary);
-        }
     }
 }
