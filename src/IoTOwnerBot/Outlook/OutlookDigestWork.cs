@@ -2,7 +2,6 @@ using IoTOwnerBot.Digests;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
-using IoTOwnerBot.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -26,7 +25,7 @@ public sealed partial class OutlookDigestWorkHandler(
     OutlookMailer mailer,
     OutlookMessages messages,
     QuestionService questions,
-    TeamsFallback teams,
+    IFallbackDelivery fallback,
     SenderPool pool,
     IOptionsMonitor<OutlookOptions> options,
     IOptionsMonitor<DeliveryOptions> delivery,
@@ -127,7 +126,7 @@ public sealed partial class OutlookDigestWorkHandler(
         {
             first?.Invoke(question);
             var own = question.Recipients.FirstOrDefault(r => string.Equals(r.Mail, recipient.Mail, StringComparison.OrdinalIgnoreCase));
-            if (own is not null) await teams.AskInTeamsAsync(question, own, reason, ct);
+            if (own is not null) await fallback.AskAsync(question, own, reason, ct);
         }
         await db.SaveChangesAsync(ct);
     }

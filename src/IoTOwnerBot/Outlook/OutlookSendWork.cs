@@ -3,7 +3,6 @@ using IoTOwnerBot.Digests;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
-using IoTOwnerBot.Teams;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Graph.Models.ODataErrors;
@@ -35,7 +34,7 @@ public sealed partial class OutlookSendWorkHandler(
     QuestionService questions,
     DigestPlanner planner,
     SenderPool pool,
-    TeamsFallback teams,
+    IFallbackDelivery fallback,
     IOptionsMonitor<OutlookOptions> options,
     IOptionsMonitor<DeliveryOptions> delivery,
     IOptionsMonitor<DigestOptions> digestOptions,
@@ -89,7 +88,7 @@ public sealed partial class OutlookSendWorkHandler(
                 recipient = question.Recipients.First(r => string.Equals(r.Mail, work.Address, StringComparison.OrdinalIgnoreCase));
             }
             if (work.Reminder == 0 && WaitsPastTeams(slot, delivery.CurrentValue, time) is { } reason &&
-                await teams.AskInTeamsAsync(question, recipient, reason, ct))
+                await fallback.AskAsync(question, recipient, reason, ct))
                 await db.SaveChangesAsync(ct);
             return WorkResult.NotSent(slot.At, $"waits for its slot in {slot.Sender}'s sending budget");
         }
@@ -195,7 +194,7 @@ public sealed partial class OutlookSendWorkHandler(
         questions.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
             $"The question could not be e-mailed to {recipient.Display}: {why}.", mirror: true, time.GetUtcNow());
         // E-mail failed for good: the owner is asked in Teams at once (unless the delivery mode is e-mail only).
-        await teams.AskInTeamsAsync(question, recipient, "the e-mail could not be sent", ct);
+        await fallback.AskAsync(question, recipient, "the e-mail could not be sent", ct);
         await db.SaveChangesAsync(ct);
         Log.Failed(logger, question.Id, why);
     }

@@ -50,6 +50,7 @@ public static class TeamsExtensions
         services.AddScoped<TeamsCards>();
         services.AddScoped<TeamsBot>();
         services.AddScoped<TeamsFallback>();
+        services.AddScoped<IFallbackDelivery>(sp => sp.GetRequiredService<TeamsFallback>());
         services.AddScoped<IQuestionDelivery, TeamsDelivery>();
         services.AddScoped<IQuestionObserver, TeamsCardsObserver>();
         services.AddScoped<IQuestionObserver, TeamsDigestObserver>();

@@ -8,13 +8,16 @@ using Microsoft.Extensions.Options;
 namespace IoTOwnerBot.Teams;
 
 /// <summary>
-/// Asks one owner in Teams, from anywhere: the fallback work, and the Outlook send handler when an e-mail fails for
+/// Asks one owner in Teams, from anywhere: the fallback work, and e-mail (as <see cref="IFallbackDelivery"/>) when it fails for
 /// good (call <see cref="AskInTeamsAsync"/> before saving). Adds durable <c>teams.send</c> work and a timeline entry
 /// to the caller's unit of work; asking the same owner twice is one send.
 /// </summary>
 public sealed class TeamsFallback(BotDbContext db, QuestionService questions, IOptionsMonitor<DeliveryOptions> delivery,
-    IOptionsMonitor<DigestOptions> digests, TimeProvider time)
+    IOptionsMonitor<DigestOptions> digests, TimeProvider time) : IFallbackDelivery
 {
+    Task<bool> IFallbackDelivery.AskAsync(Question question, Recipient recipient, string reason, CancellationToken ct) =>
+        AskInTeamsAsync(question, recipient, reason, ct);
+
     /// <summary>False when Teams is not used (EmailOnly) or this owner is already being asked there.</summary>
     public async Task<bool> AskInTeamsAsync(Question question, Recipient recipient, string reason, CancellationToken ct)
     {
