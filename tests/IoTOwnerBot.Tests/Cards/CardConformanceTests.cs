@@ -71,6 +71,8 @@ public class CardConformanceTests
           "text": "n=${n} b=${b} ${s}",
           "repeat": [{ "$data": "${a}", "i": "${$index}", "v": "${$data}", "r": "${$root.s}" }, "tail"],
           "scoped": { "$data": "${o}", "k": "${k}" },
+          "literalList": [{ "$data": [{ "z": 1 }, { "z": 2 }], "z": "${z}", "i": "${$index}" }],
+          "literalObject": { "$data": { "z": "lit" }, "z": "${z}" },
           "when": [{ "$when": "${b}", "x": 1 }, { "$when": "${not(b)}", "x": 2 }],
           "whenProperty": { "$when": "${equals(n, 4)}", "x": 3 },
           "f": ["${if(b, 'y', 'n')}", "${equals(s, 'x')}", "${and(b, or(false, true))}", "${empty('')}", "${empty(a)}",
