@@ -17,23 +17,25 @@ namespace IoTOwnerBot.Tests.Infrastructure;
 /// </summary>
 public sealed class BotHost : IAsyncDisposable
 {
-    private readonly WebApplicationFactory<Program> _root;
-    private readonly WebApplicationFactory<Program> _factory;
+    private readonly IAsyncDisposable _root;
+    private readonly IAsyncDisposable _factory;
+    private readonly Func<IServiceProvider> _services;
 
     private readonly bool _ownsDatabase;
 
-    private BotHost(WebApplicationFactory<Program> root, WebApplicationFactory<Program> factory, TestDatabase database, bool ownsDatabase, TestLogCollector logs)
+    private BotHost(IAsyncDisposable root, IAsyncDisposable factory, Func<IServiceProvider> services, TestDatabase database, bool ownsDatabase, TestLogCollector logs)
     {
         Logs = logs;
         _root = root;
         _factory = factory;
+        _services = services;
         Database = database;
         _ownsDatabase = ownsDatabase;
     }
 
     public TestDatabase Database { get; }
     public TestLogCollector Logs { get; }
-    public IServiceProvider Services => _factory.Services;
+    public IServiceProvider Services => _services();
     public HttpClient Client { get; private set; } = null!;
     public Uri BaseAddress => Client.BaseAddress!;
 
@@ -62,8 +64,18 @@ public sealed class BotHost : IAsyncDisposable
     }
 
     /// <summary>Starts a host on <paramref name="database"/>, or on a fresh store of its own that it drops when disposed.</summary>
-    public static async Task<BotHost> StartAsync(EmulatorServer emulator, TestDatabase? database = null,
-        Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null)
+    public static Task<BotHost> StartAsync(EmulatorServer emulator, TestDatabase? database = null,
+        Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null, Action<IServiceCollection>? services = null) =>
+        StartAsync<Program>(emulator, database, configure, time, services);
+
+    /// <summary>The same through the local composition root (<c>src/IoTOwnerBot.Local</c>), as <c>dotnet run</c> starts it locally.</summary>
+    public static Task<BotHost> StartLocalAsync(EmulatorServer emulator, TestDatabase? database = null,
+        Action<Dictionary<string, string?>>? configure = null) =>
+        StartAsync<IoTOwnerBot.Local.LocalProgram>(emulator, database, configure, null, null);
+
+    private static async Task<BotHost> StartAsync<TEntryPoint>(EmulatorServer emulator, TestDatabase? database,
+        Action<Dictionary<string, string?>>? configure, TimeProvider? time, Action<IServiceCollection>? services)
+        where TEntryPoint : class
     {
         var ownsDatabase = database is null;
         database ??= await TestDatabase.CreateAsync();
@@ -75,7 +87,7 @@ public sealed class BotHost : IAsyncDisposable
 
         try
         {
-            return Start(settings, database, ownsDatabase, time, services);
+            return Start<TEntryPoint>(settings, database, ownsDatabase, time, services);
         }
         catch when (ownsDatabase)
         {
@@ -84,14 +96,15 @@ public sealed class BotHost : IAsyncDisposable
         }
     }
 
-    private static BotHost Start(Dictionary<string, string?> settings, TestDatabase database, bool ownsDatabase, TimeProvider? time,
+    private static BotHost Start<TEntryPoint>(Dictionary<string, string?> settings, TestDatabase database, bool ownsDatabase, TimeProvider? time,
         Action<IServiceCollection>? services)
+        where TEntryPoint : class
     {
         var chosenUrl = settings["urls"];
         for (var attempt = 1; ; attempt++)
         {
             var logs = new TestLogCollector();
-            var root = new WebApplicationFactory<Program>();
+            var root = new WebApplicationFactory<TEntryPoint>();
             var factory = root.WithWebHostBuilder(web =>
             {
                 web.ConfigureLogging(l => l.AddProvider(logs));
@@ -105,7 +118,7 @@ public sealed class BotHost : IAsyncDisposable
             try
             {
                 factory.StartServer();
-                return new BotHost(root, factory, database, ownsDatabase, logs) { Client = factory.CreateClient() };
+                return new BotHost(root, factory, () => factory.Services, database, ownsDatabase, logs) { Client = factory.CreateClient() };
             }
             catch (IOException ex) when (attempt < 5 && ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException
                                          && settings["urls"] == chosenUrl)

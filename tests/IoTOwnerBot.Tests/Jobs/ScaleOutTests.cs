@@ -110,9 +110,9 @@ public sealed class ScaleOutTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task ASecondLocalInstance_WithLocalEmulatorUrl_WorksAgainstTheFirstOnesEmulator()
     {
-        await using var bot = await BotHost.StartAsync(_emulator, _database, s =>
+        // The local composition (dotnet run --project src/IoTOwnerBot.Local), with nothing pointing at the emulator but its address.
+        await using var bot = await BotHost.StartLocalAsync(_emulator, _database, s =>
         {
-            // Nothing points at the emulator but its address.
             foreach (var key in s.Keys.Where(k => k.StartsWith("Cloud:", StringComparison.Ordinal) || k.StartsWith("Sentinel:Workspaces", StringComparison.Ordinal)
                                                   || k.StartsWith("Bot:", StringComparison.Ordinal) || k == "Credentials:TenantId").ToList())
                 s.Remove(key);
@@ -128,6 +128,14 @@ public sealed class ScaleOutTests : IAsyncLifetime, IDisposable
 
         Assert.Single(await _outlook.InboxAsync(Klaus));
         CommentAssert.OneIntroAndNoDuplicates(await _admin.CommentsAsync(incident.Name));
+    }
+
+    [Fact]
+    public async Task TheProductionService_InLocalModeWithNoEmulator_RefusesToStart_AndSaysWhatToRun()
+    {
+        // The published service does not carry the emulator: local mode there is a mistake, said at start.
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => BotHost.StartAsync(_emulator, _database, s => s["Local:StartEmulator"] = "true"));
+        Assert.Contains("dotnet run --project src/IoTOwnerBot.Local", error.ToString(), StringComparison.Ordinal);
     }
 
     /// <summary>
