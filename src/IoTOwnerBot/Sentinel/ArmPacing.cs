@@ -48,11 +48,20 @@ public sealed class ArmBudget(IOptions<SentinelOptions> options, IOptions<JobOpt
         if (wait > TimeSpan.Zero) await Task.Delay(wait.Value, time, ct);
     }
 
-    /// <summary>What ARM said is left (from its answer), or that it throttled: this instance's bucket is not fuller than that.</summary>
+    /// <summary>
+    /// What ARM said is left (from its answer), or that it throttled: this instance's bucket is not fuller than that. A
+    /// 429 empties it until its Retry-After (throttling below ARM's own buckets, by the resource provider, can last
+    /// minutes), so no other request goes out before ARM asked for one.
+    /// </summary>
     public void Observe(string subscription, ArmOperation kind, HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
-        if (response.StatusCode == HttpStatusCode.TooManyRequests) BucketOf(subscription, kind).AtMost(0);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            var wait = DurableRetry.RetryAfter(response.Headers.RetryAfter, time.GetUtcNow()) ?? TimeSpan.Zero;
+            if (wait > DurableRetry.MaxRetryAfter) wait = DurableRetry.MaxRetryAfter;
+            BucketOf(subscription, kind).EmptyFor(wait);
+        }
         else if (Remaining(response, kind) is { } remaining) BucketOf(subscription, kind).AtMost((double)remaining / _instances);
     }
 
@@ -102,6 +111,9 @@ public sealed class ArmBudget(IOptions<SentinelOptions> options, IOptions<JobOpt
                 return ready;
             }
         }
+
+        /// <summary>Empty, and the next token not before <paramref name="wait"/> has passed (the count goes below zero by what refills meanwhile).</summary>
+        public void EmptyFor(TimeSpan wait) => AtMost(Math.Min(0, 1 - (wait.TotalSeconds * perSecond)));
 
         public void AtMost(double left)
         {

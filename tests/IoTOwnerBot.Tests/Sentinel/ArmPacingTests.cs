@@ -81,6 +81,23 @@ public sealed class ArmBudgetTests
     }
 
     [Fact]
+    public async Task A429WithRetryAfter_HoldsEveryRequestUntilThen()
+    {
+        // Throttling that lasts: the resource provider asks for a minute, so no request leaves before the minute is up.
+        var budget = Budget(writeBucket: 200, writesPerSecond: 10);
+        using var throttled = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        throttled.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(60));
+        budget.Observe(Subscription, ArmOperation.Write, throttled);
+
+        var refused = await Assert.ThrowsAsync<NotSentException>(() => budget.AcquireAsync(Subscription, ArmOperation.Write, default));
+        Assert.Equal(_clock.GetUtcNow() + TimeSpan.FromSeconds(60), refused.At!.Value, TimeSpan.FromMilliseconds(1));
+        _clock.Advance(TimeSpan.FromSeconds(59));
+        await Assert.ThrowsAsync<NotSentException>(() => budget.AcquireAsync(Subscription, ArmOperation.Write, default));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await budget.AcquireAsync(Subscription, ArmOperation.Write, default);
+    }
+
+    [Fact]
     public void SeveralInstances_EachKeepToItsShare()
     {
         var budget = Budget(writeBucket: 200, writesPerSecond: 10, instances: 4);
