@@ -60,7 +60,8 @@ public sealed partial class OutlookDigestWorkHandler(
             priority: view.Questions.Any(q => q.State == QuestionState.Open && OutlookSendWorkHandler.IsUrgent(q)), ct);
         if (slot.At > time.GetUtcNow())
         {
-            if (OutlookSendWorkHandler.WaitsPastTeams(slot, delivery.CurrentValue, time) is { } reason) await AskInTeamsAsync(view, recipient, reason, ct);
+            if (recipient.ObjectId is not null && OutlookSendWorkHandler.WaitsPastTeams(slot, delivery.CurrentValue, time) is { } reason)
+                await AskInTeamsAsync(view, recipient, reason, ct);
             return WorkResult.NotSent(slot.At, $"waits for its slot in {slot.Sender}'s sending budget");
         }
         sender = slot.Sender;

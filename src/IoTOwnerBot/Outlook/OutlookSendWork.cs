@@ -87,7 +87,8 @@ public sealed partial class OutlookSendWorkHandler(
                 question = await db.Questions.WithRecipients().SingleAsync(q => q.Id == work.QuestionId, ct);
                 recipient = question.Recipients.First(r => string.Equals(r.Mail, work.Address, StringComparison.OrdinalIgnoreCase));
             }
-            if (work.Reminder == 0 && WaitsPastTeams(slot, delivery.CurrentValue, time) is { } reason &&
+            // Only owners the directory knows can be asked in Teams; for the others the fallback says so once, when it is due.
+            if (work.Reminder == 0 && recipient.ObjectId is not null && WaitsPastTeams(slot, delivery.CurrentValue, time) is { } reason &&
                 await fallback.AskAsync(question, recipient, reason, ct))
                 await db.SaveChangesAsync(ct);
             return WorkResult.NotSent(slot.At, $"waits for its slot in {slot.Sender}'s sending budget");
@@ -278,18 +279,11 @@ public sealed partial class OutlookSendWorkHandler(
          || (error.Error?.Message ?? "") is var m && (m.Contains("SubmissionQuotaExceeded", StringComparison.OrdinalIgnoreCase)
                                                      || m.Contains("5.1.90", StringComparison.Ordinal) || m.Contains("5.1.8", StringComparison.Ordinal)));
 
-    /// <summary>Graph's Retry-After: seconds, or an HTTP date read against <paramref name="now"/> (the service's clock).</summary>
-    internal static TimeSpan RetryAfter(ODataError error, DateTimeOffset now)
-    {
-        if (error.ResponseHeaders is { } headers && headers.TryGetValue("Retry-After", out var values))
-        {
-            var value = values.FirstOrDefault();
-            if (int.TryParse(value, out var seconds)) return TimeSpan.FromSeconds(Math.Clamp(seconds, 1, 3600));
-            if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
-                return at - now is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
-        }
-        return TimeSpan.FromSeconds(30);
-    }
+    /// <summary>Graph's Retry-After (seconds, or an HTTP date read against the service's clock), kept between 1 s and an hour; 30 s without one.</summary>
+    internal static TimeSpan RetryAfter(ODataError error, DateTimeOffset now) =>
+        DurableRetry.RetryAfter(error.ResponseHeaders, now) is { } wait
+            ? TimeSpan.FromSeconds(Math.Clamp(wait.TotalSeconds, 1, 3600))
+            : TimeSpan.FromSeconds(30);
 
     private static partial class Log
     {
