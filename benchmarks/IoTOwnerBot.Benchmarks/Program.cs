@@ -32,6 +32,8 @@ internal static class BenchmarkProgram
         if (args is ["limits", .. var limitArgs]) return await LimitsBenchmark.RunAsync(limitArgs);
 
         var clicks = args.Select(a => a.Split('=')).Where(p => p is ["clicks", _]).Select(p => int.Parse(p[1], CultureInfo.InvariantCulture)).FirstOrDefault(200);
+        // How long each steady round runs (seconds): longer runs are for attaching a profiler.
+        var steadySeconds = args.Select(a => a.Split('=')).Where(p => p is ["steady", _]).Select(p => int.Parse(p[1], CultureInfo.InvariantCulture)).FirstOrDefault(10);
         await using var emulator = await EmulatorServer.StartAsync();
         var database = Path.Combine(Path.GetTempPath(), $"iotownerbot-bench-{Guid.NewGuid():N}.db");
         var port = FreePort();
@@ -50,6 +52,7 @@ internal static class BenchmarkProgram
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseContentRoot(AppContext.BaseDirectory);
+            web.UseEnvironment("Production"); // as deployed: no developer exception page
             foreach (var (key, value) in settings) web.UseSetting(key, value);
         });
         factory.UseKestrel(port);
@@ -62,7 +65,7 @@ internal static class BenchmarkProgram
         Console.WriteLine($"IoTOwnerBot click-path benchmark: {clicks} clicks, SQLite, loopback HTTP, {Environment.ProcessorCount} cores");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"start-up (host built, store migrated, listening) to /readyz healthy: {startup.TotalMilliseconds:0} ms"));
         MeasureParts(factory.Services);
-        await MeasureClicksAsync(emulator, bot, clicks);
+        await MeasureClicksAsync(emulator, bot, clicks, TimeSpan.FromSeconds(steadySeconds));
         File.Delete(database);
         return 0;
     }
@@ -88,7 +91,7 @@ internal static class BenchmarkProgram
     }
 
     /// <summary>End to end over loopback: each owner clicks Yes once; then each clicks again (the "already answered" path).</summary>
-    private static async Task MeasureClicksAsync(EmulatorServer emulator, HttpClient bot, int clicks)
+    private static async Task MeasureClicksAsync(EmulatorServer emulator, HttpClient bot, int clicks, TimeSpan steadyFor)
     {
         using var admin = new HttpClient { BaseAddress = emulator.BaseUri };
         var intake = emulator.MintToken(new TokenRequest { Audience = LocalMode.LocalIntakeAudience });
@@ -149,14 +152,15 @@ internal static class BenchmarkProgram
         }
         using var sample = await bot.SendAsync(Click());
         var card = await sample.Content.ReadAsStringAsync();
-        var steady = await ClickLoad.RunAsync(bot, Click, concurrency, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10));
+        Console.WriteLine($"steady rounds start (pid {Environment.ProcessId})");
+        var steady = await ClickLoad.RunAsync(bot, Click, concurrency, TimeSpan.FromSeconds(3), steadyFor);
         var (bare, bareClient) = await ClickLoad.StartBareAsync(card, FreePort());
         await using (bare)
         using (bareClient)
         {
             var floor = await ClickLoad.RunAsync(bareClient,
                 () => new HttpRequestMessage(HttpMethod.Post, "bare") { Content = new StringContent(clickBody, Encoding.UTF8, "application/json") },
-                concurrency, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10));
+                concurrency, TimeSpan.FromSeconds(3), steadyFor);
             Console.WriteLine($"steady click (Outlook, answered question), {concurrency} concurrent: {steady}");
             Console.WriteLine($"bare endpoint (same card, same process), {concurrency} concurrent: {floor}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

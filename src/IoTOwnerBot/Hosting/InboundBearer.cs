@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace IoTOwnerBot.Hosting;
 
@@ -23,7 +24,12 @@ public static class InboundBearer
         where TOptions : class
     {
         services.AddAuthentication().AddJwtBearer(scheme);
-        services.AddOptions<JwtBearerOptions>(scheme).Configure(configure);
+        services.AddOptions<JwtBearerOptions>(scheme).Configure(configure).PostConfigure<TimeProvider>((o, time) =>
+        {
+            // One full check per distinct token; the same token again is answered from it while it lasts.
+            o.TokenHandlers.Clear();
+            o.TokenHandlers.Add(new ValidatedTokenCache(new JsonWebTokenHandler { MapInboundClaims = o.MapInboundClaims }, time));
+        });
         services.AddAuthorizationBuilder().AddPolicy(policy, p =>
         {
             p.AddAuthenticationSchemes(policyScheme ?? scheme).RequireAuthenticatedUser();

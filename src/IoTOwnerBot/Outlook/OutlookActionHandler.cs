@@ -25,6 +25,7 @@ public sealed partial class OutlookActionHandler(
     ResponderCheck check,
     Hosting.RefusalLogLimiter limiter,
     IOptionsMonitor<DecisionOptions> decision,
+    DecidedQuestions decided,
     TimeProvider time,
     ILogger<OutlookActionHandler> logger)
 {
@@ -90,7 +91,7 @@ public sealed partial class OutlookActionHandler(
         Log.Refreshed(logger, actionRequestId, question.Id, question.State);
         return question.State == QuestionState.Open
             ? new ActionOutcome(StatusCodes.Status200OK, "", messages.OpenCard(question, recipient).ToJson())
-            : new ActionOutcome(StatusCodes.Status200OK, StatusText(question, already: true), messages.Refreshed(question, recipient).ToJson());
+            : new ActionOutcome(StatusCodes.Status200OK, StatusText(question, already: true), RefreshedCard(question, recipient));
     }
 
     /// <summary>
@@ -140,9 +141,12 @@ public sealed partial class OutlookActionHandler(
     private ActionOutcome Decided(Question question, ActionGrant grant, bool alreadyText)
     {
         var recipient = question.Recipients.FirstOrDefault(r => string.Equals(OutlookMessages.RecipientKey(r), grant.Recipient, StringComparison.OrdinalIgnoreCase));
-        var card = messages.Refreshed(question, recipient).ToJson();
-        return new ActionOutcome(StatusCodes.Status200OK, StatusText(question, alreadyText), card);
+        return new ActionOutcome(StatusCodes.Status200OK, StatusText(question, alreadyText), RefreshedCard(question, recipient));
     }
+
+    /// <summary>The outcome card; a decided question's is rendered once per recipient (it cannot change).</summary>
+    private string RefreshedCard(Question question, Recipient? recipient) =>
+        decided.Derived(question, $"outlook.outcome:{recipient?.Id}", q => messages.Refreshed(q, recipient).ToJson());
 
     /// <summary>Specific, without the actor or the time (Outlook adds both) and without personal data.</summary>
     private string StatusText(Question question, bool already)
@@ -177,8 +181,7 @@ public sealed partial class OutlookActionHandler(
         await db.SaveChangesAsync(ct);
     }
 
-    private Task<Question?> LoadAsync(Guid id, CancellationToken ct) =>
-        db.Questions.AsNoTracking().Include(x => x.Recipients).Include(x => x.Devices).SingleOrDefaultAsync(x => x.Id == id, ct);
+    private Task<Question?> LoadAsync(Guid id, CancellationToken ct) => decided.LoadAsync(db, id, ct);
 
     private static partial class Log
     {

@@ -49,6 +49,7 @@ public sealed partial class AnswerService(
     WorkSignal signal,
     IOptionsMonitor<DecisionOptions> decision,
     Graph.DirectoryClient directory,
+    DecidedQuestions decided,
     ILogger<AnswerService> logger)
 {
     public Task<AnswerResult> AnswerAsync(Guid questionId, OwnerAnswer answer, Responder responder, string channel, CancellationToken ct) =>
@@ -123,9 +124,8 @@ public sealed partial class AnswerService(
         Log.Rejected(logger, questionId, responder.ObjectId, channel);
     }
 
-    private Task<Question?> Load(Guid id, CancellationToken ct) =>
-        db.Questions.AsNoTracking().WithOwnersAndDevices()
-            .SingleOrDefaultAsync(q => q.Id == id, ct);
+    /// <summary>A decided question cannot change, so a second click on it is answered from memory.</summary>
+    private Task<Question?> Load(Guid id, CancellationToken ct) => decided.LoadAsync(db, id, ct);
 
     private static partial class Log
     {

@@ -12,6 +12,7 @@ public static class QuestionsExtensions
         services.AddScoped<QuestionService>();
         services.AddScoped<AnswerService>();
         services.AddSingleton<ResponderCheck>();
+        services.AddSingleton<DecidedQuestions>();
         services.AddOptions<LifecycleOptions>().BindSettings(LifecycleOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddScoped<QuestionLifecycle>();
         services.AddOptions<DeliveryOptions>().BindSettings(DeliveryOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
