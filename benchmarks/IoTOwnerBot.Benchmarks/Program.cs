@@ -78,6 +78,11 @@ internal static class BenchmarkProgram
         var token = tokens.Issue(Guid.NewGuid(), "klaus.schmidt@contoso.example", OwnerAnswer.Expected);
         Report("action token: issue", 20_000, () => tokens.Issue(Guid.NewGuid(), "klaus.schmidt@contoso.example", OwnerAnswer.NotExpected));
         Report("action token: validate", 20_000, () => tokens.Validate(token, out _));
+        Report("click handler: resolved in a request scope", 20_000, () =>
+        {
+            using var scope = services.CreateScope();
+            scope.ServiceProvider.GetRequiredService<OutlookActionHandler>();
+        });
 
         var model = new CardModel
         {

@@ -24,8 +24,10 @@ public static class PersistenceExtensions
         services.AddSingleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>();
         services.AddSingleton(sp => CreateDataSource(
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TokenCredential>(), sp.GetService<ILoggerFactory>()));
-        services.AddDbContext<SqliteBotDbContext>((sp, options) => ConfigureSqlite(QuietOnExpectedRaces(options), Storage(sp)));
-        services.AddDbContext<PostgresBotDbContext>((sp, options) => ConfigurePostgres(QuietOnExpectedRaces(options), sp.GetRequiredService<NpgsqlDataSource>()));
+        // Pooled: the options depend on settings read once at start, and a context holds no state of its own beyond
+        // what EF resets, so each request or work item gets a reset context instead of building one (and its options).
+        services.AddDbContextPool<SqliteBotDbContext>((sp, options) => ConfigureSqlite(QuietOnExpectedRaces(options), Storage(sp)));
+        services.AddDbContextPool<PostgresBotDbContext>((sp, options) => ConfigurePostgres(QuietOnExpectedRaces(options), sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<BotDbContext>(sp => Storage(sp).Provider switch
         {
             StorageProvider.Sqlite => sp.GetRequiredService<SqliteBotDbContext>(),
