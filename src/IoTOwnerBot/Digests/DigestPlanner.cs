@@ -39,7 +39,7 @@ public enum ClaimMode
 /// </summary>
 public sealed partial class DigestPlanner(
     BotDbContext db,
-    QuestionService questions,
+    QuestionTimeline timeline,
     IOptionsMonitor<DigestOptions> options,
     TimeProvider time,
     ILogger<DigestPlanner> logger)
@@ -90,10 +90,9 @@ public sealed partial class DigestPlanner(
                     {
                         QuestionId = ordered[i].Id, Channel = channel, RecipientKey = key, DigestId = digest.Id, Position = i, ClaimedAt = now,
                     });
-                    questions.Record(ordered[i], DigestTimeline.Planned, QuestionService.Actor,
+                    timeline.Record(ordered[i], DigestTimeline.Planned, QuestionService.Actor,
                         $"Will be asked in one {channel} digest with {ordered.Count - 1} other incident(s) of the same owner ({key}; digest {digest.Id:D})" +
-                        (mode == ClaimMode.Gather ? ", because the sending budget would make them wait." : "."),
-                        mirror: false, now);
+                        (mode == ClaimMode.Gather ? ", because the sending budget would make them wait." : "."), now);
                 }
                 db.Digests.Add(digest);
                 planSend(digest);

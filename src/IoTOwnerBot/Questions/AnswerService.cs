@@ -43,7 +43,7 @@ public sealed class UsedAnswerToken
 /// </summary>
 public sealed partial class AnswerService(
     BotDbContext db,
-    QuestionService questions,
+    QuestionTimeline timeline,
     QuestionLifecycle lifecycle,
     TimeProvider time,
     WorkSignal signal,
@@ -115,9 +115,8 @@ public sealed partial class AnswerService(
         ArgumentNullException.ThrowIfNull(responder);
         var tracked = await db.Questions.SingleOrDefaultAsync(q => q.Id == questionId, ct);
         if (tracked is null) return;
-        questions.Record(tracked, TimelineKinds.ResponderRejected, responder.Display,
-            $"Security: {responder.Display} (object id {responder.ObjectId ?? "unknown"}, tenant {responder.TenantId ?? "unknown"}) tried to answer in {channel} but {why}; nothing was changed.",
-            mirror: true, time.GetUtcNow());
+        timeline.Record(tracked, TimelineKinds.ResponderRejected, responder.Display,
+            $"Security: {responder.Display} (object id {responder.ObjectId ?? "unknown"}, tenant {responder.TenantId ?? "unknown"}) tried to answer in {channel} but {why}; nothing was changed.", time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         signal.Notify();
         Log.Rejected(logger, questionId, responder.ObjectId, channel);

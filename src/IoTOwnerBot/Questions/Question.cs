@@ -238,7 +238,7 @@ public sealed class Recipient
     public string Display => DisplayName is { Length: > 0 } name ? $"{name} ({Mail ?? Address})" : Mail ?? Address;
 }
 
-/// <summary>One step of a question's life, in order; mirrored to the incident as a comment where it says so.</summary>
+/// <summary>One step of a question's life, in order; mirrored to the incident as a comment when its kind is (<see cref="TimelinePolicy"/>).</summary>
 public sealed class TimelineEvent
 {
     public long Id { get; set; }
@@ -254,7 +254,10 @@ public sealed class TimelineEvent
 public static class TimelineKinds
 {
     public const string Created = "question.created";
+    /// <summary>Whom the bot will ask, and who named them: the incident's first comment.</summary>
     public const string OwnersResolved = "owners.resolved";
+    /// <summary>One owner source named owners for some devices (a step of the resolution's trail).</summary>
+    public const string OwnerSourceAnswered = "owners.source-answered";
     public const string OwnerSourceEmpty = "owners.source-empty";
     public const string OwnerNotInDirectory = "owners.not-in-directory";
     public const string NoOwner = "owners.none";
@@ -266,6 +269,8 @@ public static class TimelineKinds
     public const string Expired = "question.expired";
     public const string Reminded = "question.reminded";
     public const string Escalated = "question.escalated";
-    /// <summary>A side effect of the question (a comment, an incident update, a delivery) failed for good.</summary>
+    /// <summary>A side effect of the question (an incident update, a delivery, a reminder…) failed for good.</summary>
     public const string WorkFailed = "work.failed";
+    /// <summary>An incident comment failed for good (on the timeline only: it would be refused as a comment too).</summary>
+    public const string CommentFailed = "comment.failed";
 }

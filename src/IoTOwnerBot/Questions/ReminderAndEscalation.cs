@@ -21,7 +21,7 @@ public sealed record EscalateWork(Guid QuestionId) : IWork
 /// <summary>Reminds the owners of a still-open question in every channel they were asked in, and says so on the incident.</summary>
 internal sealed partial class RemindWorkHandler(
     BotDbContext db,
-    QuestionService questions,
+    QuestionTimeline timeline,
     IEnumerable<IQuestionDelivery> deliveries,
     TimeProvider time,
     WorkSignal signal,
@@ -38,9 +38,9 @@ internal sealed partial class RemindWorkHandler(
             return WorkResult.Done;
 
         var now = time.GetUtcNow();
-        foreach (var delivery in deliveries) await delivery.RemindAsync(question, work.Number, questions, now, ct);
-        questions.Record(question, TimelineKinds.Reminded, QuestionService.Actor,
-            $"Nobody has answered yet: reminded {string.Join(", ", question.Recipients.Select(r => r.Display))} {marker}", mirror: true, now);
+        foreach (var delivery in deliveries) await delivery.RemindAsync(question, work.Number, now, ct);
+        timeline.Record(question, TimelineKinds.Reminded, QuestionService.Actor,
+            $"Nobody has answered yet: reminded {string.Join(", ", question.Recipients.Select(r => r.Display))} {marker}", now);
         await db.SaveChangesAsync(ct);
         signal.Notify();
         Log.Reminded(logger, question.Id, work.Number);
@@ -60,7 +60,7 @@ internal sealed partial class RemindWorkHandler(
 /// </summary>
 internal sealed partial class EscalateWorkHandler(
     BotDbContext db,
-    QuestionService questions,
+    QuestionTimeline timeline,
     DirectoryClient directory,
     IEnumerable<IQuestionDelivery> deliveries,
     IOptionsMonitor<LifecycleOptions> lifecycle,
@@ -102,15 +102,15 @@ internal sealed partial class EscalateWorkHandler(
         var now = time.GetUtcNow();
         if (added.Count == 0)
         {
-            questions.Record(question, TimelineKinds.Escalated, QuestionService.Actor,
-                "Nobody has answered yet, and there is nobody to escalate to (no manager in the directory, no escalation contact). The SOC should follow up.", mirror: true, now);
+            timeline.Record(question, TimelineKinds.Escalated, QuestionService.Actor,
+                "Nobody has answered yet, and there is nobody to escalate to (no manager in the directory, no escalation contact). The SOC should follow up.", now);
         }
         else
         {
             question.Recipients.AddRange(added.Select(a => a.Recipient));
-            questions.Record(question, TimelineKinds.Escalated, QuestionService.Actor,
-                $"Nobody has answered yet: escalated to {string.Join(", ", added.Select(a => $"{a.Recipient.Display} ({a.Why})"))}.", mirror: true, now);
-            foreach (var delivery in deliveries) delivery.PlanFor(question, [.. added.Select(a => a.Recipient)], questions, now);
+            timeline.Record(question, TimelineKinds.Escalated, QuestionService.Actor,
+                $"Nobody has answered yet: escalated to {string.Join(", ", added.Select(a => $"{a.Recipient.Display} ({a.Why})"))}.", now);
+            foreach (var delivery in deliveries) delivery.PlanFor(question, [.. added.Select(a => a.Recipient)], now);
         }
         await db.SaveChangesAsync(ct);
         signal.Notify();

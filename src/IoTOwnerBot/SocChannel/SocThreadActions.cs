@@ -22,7 +22,7 @@ public static class SocThreadTimeline
 public sealed partial class SocThreadActions(
     BotDbContext db,
     QuestionLifecycle lifecycle,
-    QuestionService questions,
+    QuestionTimeline timeline,
     SocThreadCards cards,
     SocMembership membership,
     IOptionsMonitor<SocThreadOptions> options,
@@ -70,9 +70,8 @@ public sealed partial class SocThreadActions(
         if (question is null) return;
         var who = $"{TeamsBot.Printable(activity.From?.Name ?? "unknown")} (object id {TeamsBot.Printable(activity.From?.AadObjectId)})";
         Log.Rejected(logger, questionId, verb, activity.From?.AadObjectId, why);
-        questions.Record(question, SocThreadTimeline.ActionRejected, who,
-            $"{who} tried to {(verb == SocThreadCards.CancelVerb ? "cancel" : "re-ask")} the question from the SOC channel and was refused: {why}.",
-            mirror: true, time.GetUtcNow());
+        timeline.Record(question, SocThreadTimeline.ActionRejected, who,
+            $"{who} tried to {(verb == SocThreadCards.CancelVerb ? "cancel" : "re-ask")} the question from the SOC channel and was refused: {why}.", time.GetUtcNow());
         await db.SaveChangesAsync(ct);
     }
 
