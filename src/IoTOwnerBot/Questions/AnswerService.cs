@@ -138,9 +138,3 @@ public sealed partial class AnswerService(
         public static partial void DirectoryUnavailable(ILogger logger, string error);
     }
 }
-
-/// <summary>Durable work: apply a recorded answer to the incident and comment on it under a fixed id.</summary>
-public sealed record IncidentUpdateWork(Guid QuestionId, Guid CommentId) : IWork
-{
-    public static string Kind => "incident.update";
-}

@@ -4,10 +4,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IoTOwnerBot.Questions;
 
-public enum LifecycleStatus { Done, NotFound, NotOpen, Superseded }
-
-public sealed record LifecycleResult(LifecycleStatus Status, Question? Question);
-
 /// <summary>
 /// The question's state machine: the one path by which a question changes state — an owner's answer, the deadline,
 /// the SOC's cancel, and a re-ask (a new round on the same incident). Each transition is one transaction: the
@@ -192,20 +188,5 @@ public sealed partial class QuestionLifecycle(
 
         [LoggerMessage(EventId = 1903, Level = LogLevel.Information, Message = "Question {QuestionId} was decided by someone else first")]
         public static partial void LostRace(ILogger logger, Guid questionId);
-    }
-}
-
-/// <summary>Durable work: expire a question at its deadline (a no-op if it was answered or cancelled first).</summary>
-public sealed record ExpireWork(Guid QuestionId) : IWork
-{
-    public static string Kind => "question.expire";
-}
-
-internal sealed class ExpireWorkHandler(QuestionLifecycle lifecycle) : IWorkHandler
-{
-    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
-    {
-        await lifecycle.ExpireAsync(item.ReadPayload<ExpireWork>().QuestionId, ct);
-        return WorkResult.Done;
     }
 }

@@ -7,6 +7,14 @@ using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Incidents;
 
+/// <summary>Durable work: turn an accepted incident into a question.</summary>
+public sealed record IntakeWork(string IncidentId, string Via, string? TriggerObject) : IWork
+{
+    public static string Kind => "incident.intake";
+
+    public static IntakeWork From(IntakeRequest r) => new(r.Incident.ArmId, r.Via, r.TriggerObject?.GetRawText());
+}
+
 /// <summary>
 /// Turns an accepted incident into a question: reads the incident, keeps it only if a Defender for IoT
 /// alert raised it, finds its devices and their owners, and records the question with its first comment.
@@ -110,24 +118,5 @@ public sealed partial class IntakeWorkHandler(
 
         [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "Incident {IncidentName} → question {QuestionId}: {Owners} owner(s) for {Devices} device(s)")]
         public static partial void Asked(ILogger logger, string incidentName, Guid questionId, int owners, int devices);
-    }
-}
-
-/// <summary>Posts one timeline comment on its incident; the fixed comment id makes a retry a no-op.</summary>
-public sealed class CommentWorkHandler(SentinelClient sentinel) : IWorkHandler
-{
-    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
-    {
-        var work = item.ReadPayload<CommentWork>();
-        if (!IncidentRef.TryParse(work.IncidentId, out var incident)) return WorkResult.Fail($"'{work.IncidentId}' is not an incident ARM id.");
-        try
-        {
-            await sentinel.AddCommentAsync(incident, work.CommentId, work.Message, ct);
-            return WorkResult.Done;
-        }
-        catch (SentinelException ex) when (!ex.IsTransient)
-        {
-            return WorkResult.Fail(ex.Message);
-        }
     }
 }
