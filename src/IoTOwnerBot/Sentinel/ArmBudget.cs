@@ -7,21 +7,6 @@ using Microsoft.Extensions.Options;
 namespace IoTOwnerBot.Sentinel;
 
 /// <summary>
-/// Azure Resource Manager's token buckets for the service's principal (configuration section <c>Sentinel:Arm</c>):
-/// per subscription, reads and writes each have a bucket that refills at a steady rate. The defaults are Azure's.
-/// </summary>
-public sealed class ArmLimitOptions
-{
-    public int ReadBucket { get; set; } = 250;
-    public int ReadsPerSecond { get; set; } = 25;
-    public int WriteBucket { get; set; } = 200;
-    public int WritesPerSecond { get; set; } = 10;
-
-    /// <summary>A request waits at most this long for a token; one that would wait longer goes back to the work queue unsent.</summary>
-    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(5);
-}
-
-/// <summary>
 /// Keeps Sentinel calls inside ARM's token buckets before they leave, instead of learning the limit by 429: one bucket
 /// per subscription and operation kind (GET reads; PUT, POST and PATCH writes), as ARM counts them for one principal.
 /// With several instances each keeps to its share (<see cref="JobOptions.Instances"/>). ARM says on every answer how
@@ -134,29 +119,5 @@ public sealed class ArmBudget(IOptions<SentinelOptions> options, IOptions<JobOpt
             }
             return _tokens;
         }
-    }
-}
-
-public enum ArmOperation { Read, Write }
-
-/// <summary>Takes an ARM token for every request of the Sentinel client (inside the retry loop) and reads what ARM says is left.</summary>
-internal sealed class ArmPacingHandler(ArmBudget budget) : DelegatingHandler
-{
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var subscription = SubscriptionOf(request.RequestUri);
-        var kind = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head ? ArmOperation.Read : ArmOperation.Write;
-        await budget.AcquireAsync(subscription, kind, cancellationToken);
-        var response = await base.SendAsync(request, cancellationToken);
-        budget.Observe(subscription, kind, response);
-        return response;
-    }
-
-    /// <summary>The subscription of an ARM URL (<c>/subscriptions/{id}/…</c>); ARM's buckets are per subscription.</summary>
-    internal static string SubscriptionOf(Uri? uri)
-    {
-        var segments = uri?.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
-        var at = Array.FindIndex(segments, s => s.Equals("subscriptions", StringComparison.OrdinalIgnoreCase));
-        return at >= 0 && at + 1 < segments.Length ? segments[at + 1] : "(tenant)";
     }
 }
