@@ -1,31 +1,9 @@
 using System.Globalization;
-using IoTOwnerBot.Cards;
-using IoTOwnerBot.Outlook;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Questions;
 using Microsoft.EntityFrameworkCore;
 
 namespace IoTOwnerBot.Digests;
-
-/// <summary>A digest with its questions, in the order its card lists them.</summary>
-public sealed record DigestView(Digest Digest, IReadOnlyList<Question> Questions)
-{
-    public int OpenCount => Questions.Count(q => q.IsOpen);
-
-    /// <summary>The owner the digest was sent to, as a recipient of its questions (name, language, object id).</summary>
-    public Recipient? Recipient => Questions.SelectMany(q => q.Recipients).FirstOrDefault(r =>
-        string.Equals(r.ObjectId, Digest.RecipientKey, StringComparison.OrdinalIgnoreCase)
-        || string.Equals(r.Mail, Digest.RecipientKey, StringComparison.OrdinalIgnoreCase));
-}
-
-public enum DigestAnswerStatus { Answered, NotARecipient, NotFound }
-
-/// <summary>What a digest click did: per question, the answer path's status (only questions it tried to answer).</summary>
-public sealed record DigestAnswerResult(DigestAnswerStatus Status, DigestView? View, IReadOnlyList<(Guid QuestionId, OwnerAnswer Answer, AnswerStatus Status)> Attempts)
-{
-    public int Recorded => Attempts.Count(a => a.Status == AnswerStatus.Recorded);
-    public int AlreadyDecided => Attempts.Count(a => a.Status == AnswerStatus.AlreadyDecided);
-}
 
 /// <summary>
 /// Applies a digest click: every answered item goes through <see cref="AnswerService"/> on its own — same responder
@@ -82,47 +60,5 @@ public sealed class DigestAnswers(BotDbContext db, AnswerService answers)
         if (result.AlreadyDecided > 0)
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{result.AlreadyDecided} incident(s) had already been answered or closed and were left as they are"));
         return string.Join("; ", parts) + ".";
-    }
-}
-
-/// <summary>The channel-neutral card model of a digest, with each item's current state.</summary>
-public static class DigestCardModel
-{
-    public static CardModel For(DigestView view, Recipient? recipient, IReadOnlyList<string>? teamsUserIds = null)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        // An item is one line: its incident without the description.
-        var items = view.Questions.Select(q => new CardDigestItem(q.Id.ToString("D"), QuestionCards.Incident(q) with { Description = null },
-            [.. q.Devices.Select(d => d.Name)], QuestionCards.Outcome(q))).ToList();
-        var id = view.Digest.Id.ToString("D");
-        return new CardModel
-        {
-            QuestionId = id,
-            CorrelationId = id,
-            Incident = items[0].Incident,
-            Recipient = new CardRecipient(recipient?.PreferredLanguage, TeamsUserIds: teamsUserIds ?? []),
-            ExpiresAt = view.Questions.Where(q => q.IsOpen && q.ExpiresAt is not null).Select(q => q.ExpiresAt).Min(),
-            Digest = new CardDigest(id, items),
-        };
-    }
-
-    public static CardVersions? Versions(Digest digest)
-    {
-        ArgumentNullException.ThrowIfNull(digest);
-        return digest.CardVersions.Count == 0 ? null
-            : new CardVersions(digest.CardVersions.Select(p => new KeyValuePair<string, int>(p.Key, int.Parse(p.Value, CultureInfo.InvariantCulture))));
-    }
-
-    /// <summary>What every item shows, compact: to know whether a posted card needs an update.</summary>
-    public static string StateOf(DigestView view)
-    {
-        ArgumentNullException.ThrowIfNull(view);
-        return string.Join(',', view.Questions.Select(q => q.State switch
-        {
-            QuestionState.Open => "o",
-            QuestionState.Answered => q.Answer == OwnerAnswer.Expected ? "y" : "n",
-            QuestionState.Expired => "e",
-            _ => "c",
-        }));
     }
 }

@@ -6,30 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Digests;
 
-public enum DeliveryPlanKind
-{
-    /// <summary>Digests are off: send the question on its own, as always.</summary>
-    Off,
-    /// <summary>The question is no longer open and was never claimed: nothing to send.</summary>
-    NotOpen,
-    /// <summary>Send the question on its own (claimed for this send).</summary>
-    Alone,
-    /// <summary>The question goes out in a digest, whose own work sends it.</summary>
-    InDigest,
-}
-
-public sealed record DeliveryPlan(DeliveryPlanKind Kind, Guid? DigestId = null);
-
-public enum ClaimMode
-{
-    /// <summary>As <see cref="DigestOptions.Window"/> says: with digests off, nothing is claimed.</summary>
-    Window,
-    /// <summary>Gather the owner's waiting questions into a digest even with digests off; with too few, claim nothing.</summary>
-    Gather,
-    /// <summary>Claim the question for its own send (unless it is in a digest already).</summary>
-    Alone,
-}
-
 /// <summary>
 /// Decides, when a question's send work for one owner runs, whether it goes out alone or in a digest with the owner's
 /// other waiting questions (those whose send work for the same owner and channel is still pending). The decision is a
@@ -39,7 +15,7 @@ public enum ClaimMode
 /// </summary>
 public sealed partial class DigestPlanner(
     BotDbContext db,
-    QuestionService questions,
+    QuestionTimeline timeline,
     IOptionsMonitor<DigestOptions> options,
     TimeProvider time,
     ILogger<DigestPlanner> logger)
@@ -90,10 +66,9 @@ public sealed partial class DigestPlanner(
                     {
                         QuestionId = ordered[i].Id, Channel = channel, RecipientKey = key, DigestId = digest.Id, Position = i, ClaimedAt = now,
                     });
-                    questions.Record(ordered[i], DigestTimeline.Planned, QuestionService.Actor,
+                    timeline.Record(ordered[i], DigestTimeline.Planned, QuestionService.Actor,
                         $"Will be asked in one {channel} digest with {ordered.Count - 1} other incident(s) of the same owner ({key}; digest {digest.Id:D})" +
-                        (mode == ClaimMode.Gather ? ", because the sending budget would make them wait." : "."),
-                        mirror: false, now);
+                        (mode == ClaimMode.Gather ? ", because the sending budget would make them wait." : "."), now);
                 }
                 db.Digests.Add(digest);
                 planSend(digest);

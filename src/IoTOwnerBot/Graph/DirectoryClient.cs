@@ -1,13 +1,7 @@
-using Azure.Core;
 using Microsoft.Graph;
 using Microsoft.Graph.Models.ODataErrors;
-using Microsoft.Kiota.Abstractions;
-using Microsoft.Kiota.Abstractions.Authentication;
 
 namespace IoTOwnerBot.Graph;
-
-/// <summary>A directory user as the bot needs them: who to ask, where, in which language.</summary>
-public sealed record DirectoryUser(string ObjectId, string? UserPrincipalName, string? Mail, string? DisplayName, string? PreferredLanguage);
 
 /// <summary>
 /// Looks owners up in Microsoft Graph: by object id or UPN, and — because a device's owner is often written down as the
@@ -78,29 +72,5 @@ public sealed partial class DirectoryClient(GraphServiceClient graph, ILogger<Di
         {
             return null;
         }
-    }
-}
-
-/// <summary>Kiota token provider over the service's Azure.Identity credential.</summary>
-internal sealed class TokenCredentialAccessTokenProvider(TokenCredential credential, string scope, string graphHost) : IAccessTokenProvider
-{
-    public AllowedHostsValidator AllowedHostsValidator { get; } = new([graphHost]);
-
-    public async Task<string> GetAuthorizationTokenAsync(Uri uri, Dictionary<string, object>? additionalAuthenticationContext = null,
-        CancellationToken cancellationToken = default)
-    {
-        if (!AllowedHostsValidator.IsUrlHostValid(uri)) return string.Empty;
-        var token = await credential.GetTokenAsync(new TokenRequestContext([scope]), cancellationToken);
-        return token.Token;
-    }
-}
-
-internal static class GraphClientFactory
-{
-    public static GraphServiceClient Create(HttpClient http, TokenCredential credential, string graphEndpoint, string scope)
-    {
-        var endpoint = new Uri(graphEndpoint.TrimEnd('/') + "/");
-        var auth = new BaseBearerTokenAuthenticationProvider(new TokenCredentialAccessTokenProvider(credential, scope, endpoint.Host));
-        return new GraphServiceClient(http, auth, new Uri(endpoint, "v1.0").ToString());
     }
 }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Hosting;
 
@@ -31,4 +32,21 @@ public sealed class CloudOptions
     public string V1Issuer(string tenantId) => $"{EntraV1IssuerBase.TrimEnd('/')}/{tenantId}/";
 
     private static string ScopeFor(string endpoint) => endpoint.TrimEnd('/') + "/.default";
+}
+
+internal sealed class CloudOptionsValidator : IValidateOptions<CloudOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CloudOptions options)
+    {
+        var failures = new List<string>();
+        foreach (var (key, url) in new[]
+        {
+            ("ArmEndpoint", options.ArmEndpoint), ("GraphEndpoint", options.GraphEndpoint), ("LogAnalyticsEndpoint", options.LogAnalyticsEndpoint),
+            ("EntraAuthority", options.EntraAuthority), ("BotOpenIdMetadata", options.BotOpenIdMetadata),
+        })
+        {
+            if (!TransportSafety.IsSafe(url)) failures.Add($"Cloud:{key} must be an https:// URL (plain http only for a loopback host): '{url}'.");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
 }

@@ -4,12 +4,6 @@ using System.Text.Unicode;
 
 namespace IoTOwnerBot.Hosting;
 
-/// <summary>A request body read with <see cref="JsonBody.ReadAsync"/>: the document, or why it was refused.</summary>
-public sealed record JsonBodyResult(JsonDocument? Document, string? Error, bool TooLarge) : IDisposable
-{
-    public void Dispose() => Document?.Dispose();
-}
-
 /// <summary>
 /// Reads a JSON request body strictly, whatever its framing (Content-Length or chunked): at most a fixed number of
 /// bytes (more is <see cref="JsonBodyResult.TooLarge"/>, answered 413), valid UTF-8 throughout, and no object that

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Hosting;
 
@@ -31,41 +30,5 @@ public static class TransportSafety
         ArgumentNullException.ThrowIfNull(url);
         var normalized = url.Replace("://*", "://wildcard", StringComparison.Ordinal).Replace("://+", "://wildcard", StringComparison.Ordinal);
         return Uri.TryCreate(normalized, UriKind.Absolute, out var uri) && IsLoopback(uri);
-    }
-}
-
-internal sealed class CloudOptionsValidator : IValidateOptions<CloudOptions>
-{
-    public ValidateOptionsResult Validate(string? name, CloudOptions options)
-    {
-        var failures = new List<string>();
-        foreach (var (key, url) in new[]
-        {
-            ("ArmEndpoint", options.ArmEndpoint), ("GraphEndpoint", options.GraphEndpoint), ("LogAnalyticsEndpoint", options.LogAnalyticsEndpoint),
-            ("EntraAuthority", options.EntraAuthority), ("BotOpenIdMetadata", options.BotOpenIdMetadata),
-        })
-        {
-            if (!TransportSafety.IsSafe(url)) failures.Add($"Cloud:{key} must be an https:// URL (plain http only for a loopback host): '{url}'.");
-        }
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
-}
-
-internal sealed class ServiceOptionsValidator(IOptions<CredentialOptions> credentials, IConfiguration configuration) : IValidateOptions<ServiceOptions>
-{
-    public ValidateOptionsResult Validate(string? name, ServiceOptions options)
-    {
-        var failures = new List<string>();
-        if (!TransportSafety.IsSafe(options.PublicBaseUrl))
-            failures.Add($"Service:PublicBaseUrl must be an https:// URL (plain http only for a loopback host): '{options.PublicBaseUrl}'.");
-        if (credentials.Value.Mode == CredentialMode.Local)
-        {
-            if (Uri.TryCreate(options.PublicBaseUrl, UriKind.Absolute, out var publicUri) && !TransportSafety.IsLoopback(publicUri))
-                failures.Add($"Credentials:Mode is Local (the emulator's fake credentials) but Service:PublicBaseUrl names a non-loopback address ('{options.PublicBaseUrl}'): set Credentials:Mode for Azure, or use a loopback address.");
-            var urls = (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (var url in urls.Where(u => !TransportSafety.IsLoopbackBinding(u)))
-                failures.Add($"Credentials:Mode is Local (the emulator's fake credentials) but the service listens on '{url}' (urls / ASPNETCORE_URLS), which is not loopback: set Credentials:Mode for Azure, or listen on 127.0.0.1.");
-        }
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

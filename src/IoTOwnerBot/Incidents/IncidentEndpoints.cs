@@ -3,8 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace IoTOwnerBot.Incidents;
 
-public sealed record IntakeResponse(string IncidentId, string Status, Guid? QuestionId);
-
 /// <summary>POST /api/incidents: where the Sentinel forwarder (or anything holding an incident id) hands incidents over.</summary>
 public static class IncidentEndpoints
 {

@@ -18,7 +18,7 @@ namespace IoTOwnerBot.Incidents;
 public sealed partial class IncidentUpdateWorkHandler(
     BotDbContext db,
     SentinelClient sentinel,
-    QuestionService questions,
+    QuestionTimeline timeline,
     IOptionsMonitor<DecisionOptions> decision,
     TimeProvider time,
     ILogger<IncidentUpdateWorkHandler> logger) : IWorkHandler
@@ -121,7 +121,7 @@ public sealed partial class IncidentUpdateWorkHandler(
         await sentinel.AddCommentAsync(incident, commentId, message, ct);
         if (!await db.Timeline.AnyAsync(t => t.CommentId == commentId, ct))
         {
-            var ev = questions.Record(question, TimelineKinds.IncidentUpdated, QuestionService.Actor, message, mirror: false, time.GetUtcNow());
+            var ev = timeline.Record(question, TimelineKinds.IncidentUpdated, QuestionService.Actor, message, time.GetUtcNow());
             ev.CommentId = commentId;
             await db.SaveChangesAsync(ct);
         }

@@ -6,10 +6,6 @@ using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Incidents;
 
-public enum IntakeStatus { Accepted, AlreadyKnown, UnknownWorkspace }
-
-public sealed record IntakeResult(IntakeStatus Status, Guid? QuestionId);
-
 /// <summary>
 /// The one door for incidents, used by the HTTP intake and the poller alike: idempotent on the
 /// incident's ARM id. Accepting only records durable work; the work resolves owners and creates the question.
@@ -58,12 +54,4 @@ public sealed class IntakeService(BotDbContext db, IOptionsMonitor<SentinelOptio
         signal.Notify();
         return new IntakeResult(IntakeStatus.Accepted, null);
     }
-}
-
-/// <summary>Durable work: turn an accepted incident into a question.</summary>
-public sealed record IntakeWork(string IncidentId, string Via, string? TriggerObject) : IWork
-{
-    public static string Kind => "incident.intake";
-
-    public static IntakeWork From(IntakeRequest r) => new(r.Incident.ArmId, r.Via, r.TriggerObject?.GetRawText());
 }

@@ -8,26 +8,6 @@ using Polly.Timeout;
 namespace IoTOwnerBot.Jobs;
 
 /// <summary>
-/// A failed call to a remote service, as its typed client reports it: whether trying again can help, and when the
-/// service asked to be called again.
-/// </summary>
-public interface IRemoteFailure
-{
-    /// <summary>Throttling, server trouble, a timeout or a conflict: the same request may succeed later.</summary>
-    bool IsTransient { get; }
-
-    /// <summary>The service's <c>Retry-After</c>, when it sent one.</summary>
-    TimeSpan? RetryAfter { get; }
-}
-
-/// <summary>A call that never left the process (a limiter refused it): sending it later cannot duplicate anything.</summary>
-public sealed class NotSentException(string message) : Exception(message)
-{
-    /// <summary>When the limiter will let it through, if it knows.</summary>
-    public DateTimeOffset? At { get; init; }
-}
-
-/// <summary>
 /// The one retry policy of durable work. The in-request pipeline of each client is light (at most one quick retry of a
 /// request that failed on the way); everything after that is decided here, from what the failure says:
 /// <list type="bullet">

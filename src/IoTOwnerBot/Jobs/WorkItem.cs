@@ -1,7 +1,5 @@
 namespace IoTOwnerBot.Jobs;
 
-public enum WorkStatus { Pending, Succeeded, Failed }
-
 /// <summary>
 /// Durable work: something that must happen later or be retried. Claimed by one conditional update
 /// (a lease), so a crashed worker's item is picked up again when its lease runs out, and two

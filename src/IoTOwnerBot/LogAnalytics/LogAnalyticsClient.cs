@@ -1,7 +1,5 @@
-using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace IoTOwnerBot.LogAnalytics;
 
@@ -59,16 +57,3 @@ public sealed class LogAnalyticsClient(HttpClient http)
 
     private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max] + "…";
 }
-
-public sealed record QueryRequest(string Query, string Timespan);
-
-public sealed record QueryResponse(List<QueryTable> Tables);
-
-public sealed record QueryTable(string Name, List<QueryColumn> Columns, List<List<JsonElement>> Rows);
-
-public sealed record QueryColumn(string Name, string? Type);
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true)]
-[JsonSerializable(typeof(QueryRequest))]
-[JsonSerializable(typeof(QueryResponse))]
-internal sealed partial class LogAnalyticsJsonContext : JsonSerializerContext;

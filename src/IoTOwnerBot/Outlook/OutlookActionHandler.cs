@@ -19,7 +19,7 @@ public sealed partial class OutlookActionHandler(
     AnswerService answers,
     ActionTokens tokens,
     OutlookMessages messages,
-    QuestionService questions,
+    QuestionTimeline timeline,
     DigestAnswers digests,
     BotDbContext db,
     ResponderCheck check,
@@ -176,8 +176,8 @@ public sealed partial class OutlookActionHandler(
         var question = await db.Questions.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (question is null) return;
         var who = ResponderOf(user);
-        questions.Record(question, OutlookTimeline.TokenRejected, who.Display,
-            $"Refused an Outlook answer from {who.Display} (object id {who.ObjectId ?? "unknown"}): {what}. Nothing was changed.", mirror: false, time.GetUtcNow());
+        timeline.Record(question, OutlookTimeline.TokenRejected, who.Display,
+            $"Refused an Outlook answer from {who.Display} (object id {who.ObjectId ?? "unknown"}): {what}. Nothing was changed.", time.GetUtcNow());
         await db.SaveChangesAsync(ct);
     }
 

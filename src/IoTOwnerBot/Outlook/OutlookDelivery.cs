@@ -12,12 +12,12 @@ namespace IoTOwnerBot.Outlook;
 /// the send waits <see cref="DigestOptions.Window"/>, so the owner's other questions of the same burst can join it.
 /// </summary>
 internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages, IOptionsMonitor<OutlookOptions> options,
-    IOptionsMonitor<DeliveryOptions> delivery, IOptionsMonitor<DigestOptions> digests) : IQuestionDelivery
+    IOptionsMonitor<DeliveryOptions> delivery, IOptionsMonitor<DigestOptions> digests, QuestionTimeline timeline) : IQuestionDelivery
 {
-    public void Plan(Question question, QuestionService questions, DateTimeOffset now) =>
-        PlanFor(question, question.Recipients, questions, now);
+    public void Plan(Question question, DateTimeOffset now) =>
+        PlanFor(question, question.Recipients, now);
 
-    public void PlanFor(Question question, IReadOnlyList<Recipient> recipients, QuestionService questions, DateTimeOffset now)
+    public void PlanFor(Question question, IReadOnlyList<Recipient> recipients, DateTimeOffset now)
     {
         if (!options.CurrentValue.Enabled || !delivery.CurrentValue.SendsEmail) return;
         var due = now + (digests.CurrentValue.Enabled ? digests.CurrentValue.Window : TimeSpan.Zero);
@@ -26,8 +26,8 @@ internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages,
         {
             if (recipient.Mail is not { Length: > 0 } mail)
             {
-                questions.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
-                    $"{recipient.Display} has no mailbox, so they cannot be asked by e-mail.", mirror: true, now);
+                timeline.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
+                    $"{recipient.Display} has no mailbox, so they cannot be asked by e-mail.", now);
                 continue;
             }
             db.Enqueue($"{OutlookSendWork.Kind}:{question.Id:D}:{mail.ToLowerInvariant()}",
@@ -36,7 +36,7 @@ internal sealed class OutlookDelivery(BotDbContext db, OutlookMessages messages,
     }
 
     /// <summary>The question card again, as a new e-mail marked as a reminder, to every owner it was e-mailed to.</summary>
-    public async Task RemindAsync(Question question, int reminder, QuestionService questions, DateTimeOffset now, CancellationToken ct)
+    public async Task RemindAsync(Question question, int reminder, DateTimeOffset now, CancellationToken ct)
     {
         if (!options.CurrentValue.Enabled || !delivery.CurrentValue.SendsEmail) return;
         var prefix = $"{OutlookSendWork.Kind}:{question.Id:D}:";

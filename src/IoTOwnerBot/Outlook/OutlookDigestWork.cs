@@ -24,7 +24,7 @@ public sealed partial class OutlookDigestWorkHandler(
     DigestAnswers digests,
     OutlookMailer mailer,
     OutlookMessages messages,
-    QuestionService questions,
+    QuestionTimeline timeline,
     IFallbackDelivery fallback,
     SenderPool pool,
     IOptionsMonitor<OutlookOptions> options,
@@ -101,9 +101,8 @@ public sealed partial class OutlookDigestWorkHandler(
             digest.SentAt = now;
             var ids = view.Questions.Select(q => q.Id).ToList();
             foreach (var question in await db.Questions.Where(q => ids.Contains(q.Id)).ToListAsync(ct))
-                questions.Record(question, OutlookTimeline.DeliverySent, QuestionService.Actor,
-                    $"Question e-mailed to {recipient.Display} in one digest with {ids.Count - 1} other incident(s) (digest {digest.Id:D}, delivery {digest.DeliveryId:D})",
-                    mirror: false, now);
+                timeline.Record(question, OutlookTimeline.DeliverySentInDigest, QuestionService.Actor,
+                    $"Question e-mailed to {recipient.Display} in one digest with {ids.Count - 1} other incident(s) (digest {digest.Id:D}, delivery {digest.DeliveryId:D})", now);
             await db.SaveChangesAsync(ct);
         }
         Log.Sent(logger, digest.Id, view.Questions.Count, digest.DeliveryId);
@@ -113,8 +112,8 @@ public sealed partial class OutlookDigestWorkHandler(
     private async Task FailedAsync(DigestView view, Recipient recipient, string why, CancellationToken ct)
     {
         await AskInTeamsAsync(view, recipient, "the e-mail could not be sent", ct, question =>
-            questions.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
-                $"The question could not be e-mailed to {recipient.Display} (digest {view.Digest.Id:D}): {why}.", mirror: true, time.GetUtcNow()));
+            timeline.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
+                $"The question could not be e-mailed to {recipient.Display} (digest {view.Digest.Id:D}): {why}.", time.GetUtcNow()));
         Log.Failed(logger, view.Digest.Id, why);
     }
 

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using IoTOwnerBot.Jobs;
-using Microsoft.Extensions.Options;
 using Microsoft.Graph;
 using Microsoft.Graph.Models;
 using Microsoft.Graph.Users.Item.SendMail;
@@ -62,37 +59,5 @@ public sealed class OutlookMailer(GraphServiceClient graph, MailboxGate gate)
             m.SingleValueExtendedProperties?.Any(p => string.Equals(p.Value, id, StringComparison.OrdinalIgnoreCase)) == true ||
             m.InternetMessageHeaders?.Any(h => string.Equals(h.Name, DeliveryHeader, StringComparison.OrdinalIgnoreCase)
                                                && string.Equals(h.Value, id, StringComparison.OrdinalIgnoreCase)) == true) == true;
-    }
-}
-
-/// <summary>
-/// Graph serves at most four concurrent requests per mailbox and app (more get 429 MailboxConcurrency): every call
-/// on a sender mailbox waits for one of its slots, this instance's share of <see cref="OutlookOptions.MailboxConcurrency"/>.
-/// </summary>
-public sealed class MailboxGate(IOptions<OutlookOptions> options, IOptions<JobOptions> jobs) : IDisposable
-{
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _mailboxes = new(StringComparer.OrdinalIgnoreCase);
-    private readonly int _slots = jobs.Value.ShareOf(options.Value.MailboxConcurrency);
-
-    public async Task<IDisposable> EnterAsync(string mailbox, CancellationToken ct)
-    {
-        var gate = _mailboxes.GetOrAdd(mailbox, _ => new SemaphoreSlim(_slots, _slots));
-        await gate.WaitAsync(ct);
-        return new Slot(gate);
-    }
-
-    public void Dispose()
-    {
-        foreach (var gate in _mailboxes.Values) gate.Dispose();
-    }
-
-    internal sealed class Slot(SemaphoreSlim gate) : IDisposable
-    {
-        private int _released;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
-        }
     }
 }

@@ -31,7 +31,7 @@ public sealed partial class OutlookSendWorkHandler(
     BotDbContext db,
     OutlookMailer mailer,
     OutlookMessages messages,
-    QuestionService questions,
+    QuestionTimeline timeline,
     DigestPlanner planner,
     SenderPool pool,
     IFallbackDelivery fallback,
@@ -181,8 +181,8 @@ public sealed partial class OutlookSendWorkHandler(
         var marker = $"(delivery {work.DeliveryId:D})";
         if (!await db.Timeline.AnyAsync(t => t.QuestionId == question.Id && t.Kind == OutlookTimeline.DeliverySent && t.Message.EndsWith(marker), ct))
         {
-            questions.Record(question, OutlookTimeline.DeliverySent, QuestionService.Actor,
-                $"{(work.Reminder > 0 ? $"Reminder {work.Reminder}" : "Question")} e-mailed to {recipient.Display} {marker}", mirror: true, time.GetUtcNow(),
+            timeline.Record(question, OutlookTimeline.DeliverySent, QuestionService.Actor,
+                $"{(work.Reminder > 0 ? $"Reminder {work.Reminder}" : "Question")} e-mailed to {recipient.Display} {marker}", time.GetUtcNow(),
                 commentId: work.DeliveryId);
             await db.SaveChangesAsync(ct);
         }
@@ -192,8 +192,8 @@ public sealed partial class OutlookSendWorkHandler(
 
     private async Task FailedAsync(Question question, Recipient recipient, string why, CancellationToken ct)
     {
-        questions.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
-            $"The question could not be e-mailed to {recipient.Display}: {why}.", mirror: true, time.GetUtcNow());
+        timeline.Record(question, OutlookTimeline.DeliveryFailed, QuestionService.Actor,
+            $"The question could not be e-mailed to {recipient.Display}: {why}.", time.GetUtcNow());
         // E-mail failed for good: the owner is asked in Teams at once (unless the delivery mode is e-mail only).
         await fallback.AskAsync(question, recipient, "the e-mail could not be sent", ct);
         await db.SaveChangesAsync(ct);

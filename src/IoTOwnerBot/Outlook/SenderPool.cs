@@ -5,21 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Outlook;
 
-/// <summary>Where and when one e-mail goes out: the sender mailbox and the earliest moment it may be submitted.</summary>
-public sealed record MailSlot(string Sender, DateTimeOffset At);
-
-/// <summary>What one sender mailbox has spent of Exchange Online's limits, and what waits for it.</summary>
-public sealed record SenderBudget(string Sender, int RecipientsLast24h, int RecipientsPerDay, int Reserved, int Queued,
-    DateTimeOffset? LastBookedAt, DateTimeOffset? BlockedUntil, string? BlockedReason)
-{
-    public int Left => Math.Max(0, RecipientsPerDay - RecipientsLast24h);
-
-    public bool Blocked(DateTimeOffset now) => BlockedUntil > now;
-
-    /// <summary>Only the reserve for reminders and high-severity questions is left.</summary>
-    public bool NearlyOut => Left <= Reserved;
-}
-
 /// <summary>
 /// Plans every e-mail against Exchange Online's sending limits instead of finding them by refusal: each message is
 /// booked on one mailbox of <see cref="OutlookOptions.Senders"/> at the earliest moment that keeps that mailbox under
@@ -222,18 +207,4 @@ public sealed class SenderPool(BotDbContext db, IOptionsMonitor<OutlookOptions> 
         at.Ticks % TimeSpan.TicksPerMillisecond == 0 ? at : at.AddTicks(TimeSpan.TicksPerMillisecond - at.Ticks % TimeSpan.TicksPerMillisecond);
 
     internal static string Key(string sender) => sender.Trim().ToLower(CultureInfo.InvariantCulture);
-}
-
-/// <summary>This instance's bookings on the pool, one at a time: only the instances compete for a turn, not every worker.</summary>
-public sealed class BookingTurn : IDisposable
-{
-    private readonly SemaphoreSlim _turn = new(1, 1);
-
-    public async Task<IDisposable> EnterAsync(CancellationToken ct)
-    {
-        await _turn.WaitAsync(ct);
-        return new MailboxGate.Slot(_turn);
-    }
-
-    public void Dispose() => _turn.Dispose();
 }

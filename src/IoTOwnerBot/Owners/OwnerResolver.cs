@@ -4,14 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.Owners;
 
-/// <summary>An owner to ask, the source that named them, the devices they own, and their directory entry if any.</summary>
-public sealed record ResolvedOwner(string Address, OwnerSource Source, IReadOnlyList<string> DeviceNames, DirectoryUser? User);
-
-/// <summary>What each source said, in order, for the question's record.</summary>
-public sealed record SourceOutcome(OwnerSource Source, IReadOnlyList<string> DevicesAnswered, string? Error);
-
-public sealed record OwnerResolution(IReadOnlyList<ResolvedOwner> Owners, IReadOnlyList<SourceOutcome> Trail);
-
 /// <summary>
 /// Finds the owners of every IoT device of an incident: each configured source in order, per device,
 /// until one names owners; the fallback contact when none did for any device; then the directory

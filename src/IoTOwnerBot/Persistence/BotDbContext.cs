@@ -90,9 +90,3 @@ public abstract class BotDbContext(DbContextOptions options) : DbContext(options
         v => v.ToUnixTimeMilliseconds(),
         v => DateTimeOffset.FromUnixTimeMilliseconds(v));
 }
-
-/// <summary>The store on SQLite: one file, the embedded default. Its migrations are in Migrations/Sqlite.</summary>
-public sealed class SqliteBotDbContext(DbContextOptions<SqliteBotDbContext> options) : BotDbContext(options);
-
-/// <summary>The store on PostgreSQL, shared by several instances. Its migrations are in Migrations/PostgreSql.</summary>
-public sealed class PostgresBotDbContext(DbContextOptions<PostgresBotDbContext> options) : BotDbContext(options);

@@ -1,13 +1,11 @@
 using Azure.Core;
+using IoTOwnerBot.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
-
-using IoTOwnerBot.Hosting;
 
 namespace IoTOwnerBot.Persistence;
 
@@ -137,27 +135,5 @@ public static class PersistenceExtensions
             await db.Database.CanConnectAsync(cancellationToken)
                 ? HealthCheckResult.Healthy()
                 : HealthCheckResult.Unhealthy("The database cannot be reached.");
-    }
-}
-
-/// <summary>Lets <c>dotnet ef migrations add --context SqliteBotDbContext</c> build the context without starting the service.</summary>
-internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteBotDbContext>
-{
-    public SqliteBotDbContext CreateDbContext(string[] args)
-    {
-        var builder = new DbContextOptionsBuilder<SqliteBotDbContext>();
-        PersistenceExtensions.ConfigureSqlite(builder, new StorageOptions { ConnectionString = "Data Source=design-time.db" });
-        return new SqliteBotDbContext(builder.Options);
-    }
-}
-
-/// <summary>Lets <c>dotnet ef migrations add --context PostgresBotDbContext</c> build the context; no server is contacted.</summary>
-internal sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresBotDbContext>
-{
-    public PostgresBotDbContext CreateDbContext(string[] args)
-    {
-        var builder = new DbContextOptionsBuilder<PostgresBotDbContext>();
-        builder.UseNpgsql("Host=localhost;Database=iotownerbot", npgsql => npgsql.MigrationsAssembly(typeof(BotDbContext).Assembly.FullName));
-        return new PostgresBotDbContext(builder.Options);
     }
 }

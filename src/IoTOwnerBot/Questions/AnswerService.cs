@@ -43,7 +43,7 @@ public sealed class UsedAnswerToken
 /// </summary>
 public sealed partial class AnswerService(
     BotDbContext db,
-    QuestionService questions,
+    QuestionTimeline timeline,
     QuestionLifecycle lifecycle,
     TimeProvider time,
     WorkSignal signal,
@@ -116,9 +116,8 @@ public sealed partial class AnswerService(
         ArgumentNullException.ThrowIfNull(responder);
         var tracked = await db.Questions.SingleOrDefaultAsync(q => q.Id == questionId, ct);
         if (tracked is null) return;
-        questions.Record(tracked, TimelineKinds.ResponderRejected, responder.Display,
-            $"Security: {responder.Display} (object id {responder.ObjectId ?? "unknown"}, tenant {responder.TenantId ?? "unknown"}) tried to answer in {channel} but {why}; nothing was changed.",
-            mirror: true, time.GetUtcNow());
+        timeline.Record(tracked, TimelineKinds.ResponderRejected, responder.Display,
+            $"Security: {responder.Display} (object id {responder.ObjectId ?? "unknown"}, tenant {responder.TenantId ?? "unknown"}) tried to answer in {channel} but {why}; nothing was changed.", time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         signal.Notify();
         Log.Rejected(logger, questionId, responder.ObjectId, channel);
@@ -138,10 +137,4 @@ public sealed partial class AnswerService(
         [LoggerMessage(EventId = 1704, Level = LogLevel.Warning, Message = "The directory could not be asked for a responder's UPN ({Error}); delegates configured by address are not matched")]
         public static partial void DirectoryUnavailable(ILogger logger, string error);
     }
-}
-
-/// <summary>Durable work: apply a recorded answer to the incident and comment on it under a fixed id.</summary>
-public sealed record IncidentUpdateWork(Guid QuestionId, Guid CommentId) : IWork
-{
-    public static string Kind => "incident.update";
 }

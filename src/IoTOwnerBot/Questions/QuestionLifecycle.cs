@@ -4,10 +4,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace IoTOwnerBot.Questions;
 
-public enum LifecycleStatus { Done, NotFound, NotOpen, Superseded }
-
-public sealed record LifecycleResult(LifecycleStatus Status, Question? Question);
-
 /// <summary>
 /// The question's state machine: the one path by which a question changes state — an owner's answer, the deadline,
 /// the SOC's cancel, and a re-ask (a new round on the same incident). Each transition is one transaction: the
@@ -17,6 +13,7 @@ public sealed record LifecycleResult(LifecycleStatus Status, Question? Question)
 public sealed partial class QuestionLifecycle(
     BotDbContext db,
     QuestionService questions,
+    QuestionTimeline timeline,
     TimeProvider time,
     WorkSignal signal,
     IEnumerable<IQuestionObserver> observers,
@@ -95,9 +92,8 @@ public sealed partial class QuestionLifecycle(
             await tx.RollbackAsync(ct);
             return new LifecycleResult(LifecycleStatus.NotOpen, previous);
         }
-        questions.Record(next, TimelineKinds.Reasked, actor,
-            $"{actor} asked the owners again (round {next.Round}){Because(reason)}: {string.Join(", ", next.Recipients.Select(r => r.Display))}.",
-            mirror: true, now);
+        timeline.Record(next, TimelineKinds.Reasked, actor,
+            $"{actor} asked the owners again (round {next.Round}){Because(reason)}: {string.Join(", ", next.Recipients.Select(r => r.Display))}.", now);
         questions.Schedule(next, now);
         db.Questions.Add(next);
         try
@@ -157,16 +153,16 @@ public sealed partial class QuestionLifecycle(
         switch (decision)
         {
             case AnswerDecision a:
-                questions.Record(question, TimelineKinds.AnswerRecorded, a.By,
-                    $"{a.By} answered \"{AnswerService.Describe(a.Answer)}\" in {a.Channel} at {now:yyyy-MM-dd HH:mm:ss} UTC.", mirror: false, now);
+                timeline.Record(question, TimelineKinds.AnswerRecorded, a.By,
+                    $"{a.By} answered \"{AnswerService.Describe(a.Answer)}\" in {a.Channel} at {now:yyyy-MM-dd HH:mm:ss} UTC.", now);
                 break;
             case ExpireDecision e:
-                questions.Record(question, TimelineKinds.Expired, e.Actor,
-                    "Nobody answered before the deadline. The incident is labelled and otherwise left as it is.", mirror: false, now);
+                timeline.Record(question, TimelineKinds.Expired, e.Actor,
+                    "Nobody answered before the deadline. The incident is labelled and otherwise left as it is.", now);
                 break;
             case CancelDecision c:
-                questions.Record(question, TimelineKinds.Cancelled, c.By,
-                    $"{c.By} cancelled the question{Because(c.Reason)}. The owners' answers will no longer change the incident.", mirror: true, now);
+                timeline.Record(question, TimelineKinds.Cancelled, c.By,
+                    $"{c.By} cancelled the question{Because(c.Reason)}. The owners' answers will no longer change the incident.", now);
                 break;
         }
     }
@@ -177,7 +173,7 @@ public sealed partial class QuestionLifecycle(
         foreach (var observer in observers) await observer.DecidedAsync(question, now, ct);
         if (decision.UpdatesIncident)
             db.Enqueue($"update:{question.Id:D}", new IncidentUpdateWork(question.Id, Guid.NewGuid()), now, question.Id,
-                QuestionService.CommentLane(question.Id));
+                QuestionTimeline.CommentLane(question.Id));
     }
 
     private static string Because(string? reason) => string.IsNullOrWhiteSpace(reason) ? "" : $" ({reason.Trim()})";
@@ -192,20 +188,5 @@ public sealed partial class QuestionLifecycle(
 
         [LoggerMessage(EventId = 1903, Level = LogLevel.Information, Message = "Question {QuestionId} was decided by someone else first")]
         public static partial void LostRace(ILogger logger, Guid questionId);
-    }
-}
-
-/// <summary>Durable work: expire a question at its deadline (a no-op if it was answered or cancelled first).</summary>
-public sealed record ExpireWork(Guid QuestionId) : IWork
-{
-    public static string Kind => "question.expire";
-}
-
-internal sealed class ExpireWorkHandler(QuestionLifecycle lifecycle) : IWorkHandler
-{
-    public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
-    {
-        await lifecycle.ExpireAsync(item.ReadPayload<ExpireWork>().QuestionId, ct);
-        return WorkResult.Done;
     }
 }

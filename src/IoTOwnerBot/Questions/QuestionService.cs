@@ -10,9 +10,8 @@ using Microsoft.Extensions.Options;
 namespace IoTOwnerBot.Questions;
 
 /// <summary>
-/// Owns questions: creating one per incident (exactly once, whoever asks), and their timeline. Every
-/// timeline event that the SOC should see on the incident is mirrored as a Sentinel comment through
-/// durable work whose comment id is fixed when the event is recorded, so retries never duplicate it.
+/// Owns questions: creating one per incident (exactly once, whoever asks), and scheduling an open question's
+/// deadline, reminders, escalation and every channel's deliveries. Its events go on the <see cref="QuestionTimeline"/>.
 /// </summary>
 public sealed partial class QuestionService(
     BotDbContext db,
@@ -20,7 +19,7 @@ public sealed partial class QuestionService(
     WorkSignal signal,
     IOptionsMonitor<LifecycleOptions> lifecycle,
     IEnumerable<IQuestionDelivery> deliveries,
-    IEnumerable<ITimelineObserver> timelineObservers,
+    QuestionTimeline timeline,
     ILogger<QuestionService> logger)
 {
     public const string Actor = "IoTOwnerBot";
@@ -68,7 +67,7 @@ public sealed partial class QuestionService(
         };
         question.Start(now);
 
-        Record(question, TimelineKinds.Created, Actor, $"Question created for incident {incident.IncidentName}.", mirror: false, now);
+        timeline.Record(question, TimelineKinds.Created, Actor, $"Question created for incident {incident.IncidentName}.", now);
         foreach (var step in resolution.Trail)
         {
             var message = step.Error is not null
@@ -76,12 +75,12 @@ public sealed partial class QuestionService(
                 : step.DevicesAnswered.Count > 0
                     ? $"Owner source {step.Source} named owners for: {string.Join(", ", step.DevicesAnswered)}."
                     : $"Owner source {step.Source} named no owner.";
-            Record(question, step.DevicesAnswered.Count > 0 ? TimelineKinds.OwnersResolved : TimelineKinds.OwnerSourceEmpty, Actor, message, mirror: false, now);
+            timeline.Record(question, step.DevicesAnswered.Count > 0 ? TimelineKinds.OwnerSourceAnswered : TimelineKinds.OwnerSourceEmpty, Actor, message, now);
         }
         foreach (var r in question.Recipients.Where(r => !r.FoundInDirectory))
-            Record(question, TimelineKinds.OwnerNotInDirectory, Actor, $"Owner {r.Address} was not found in the directory; they will be contacted at that address.", mirror: false, now);
-        Record(question, question.State == QuestionState.NoOwner ? TimelineKinds.NoOwner : TimelineKinds.OwnersResolved, Actor,
-            IntroComment(question, devices), mirror: true, now);
+            timeline.Record(question, TimelineKinds.OwnerNotInDirectory, Actor, $"Owner {r.Address} was not found in the directory; they will be contacted at that address.", now);
+        timeline.Record(question, question.State == QuestionState.NoOwner ? TimelineKinds.NoOwner : TimelineKinds.OwnersResolved, Actor,
+            IntroComment(question, devices), now);
 
         if (question.IsOpen) Schedule(question, now);
 
@@ -116,35 +115,7 @@ public sealed partial class QuestionService(
             db.Enqueue($"remind:{question.Id:D}:{n}", new RemindWork(question.Id, n), now + policy.ReminderInterval * n, question.Id);
         if (policy.EscalateAfter is { } after && now + after < expiresAt)
             db.Enqueue($"escalate:{question.Id:D}", new EscalateWork(question.Id), now + after, question.Id);
-        foreach (var delivery in deliveries) delivery.Plan(question, this, now);
-    }
-
-    /// <summary>A question's comments (and the incident update, which comments too) are posted one at a time, in order.</summary>
-    public static string CommentLane(Guid questionId) => $"comments:{questionId:N}";
-
-    /// <summary>Appends an event; when <paramref name="mirror"/>, also the durable work that posts it as an incident comment.</summary>
-    /// <param name="commentId">
-    /// For an event that stands for one external fact (an e-mail delivery), the comment id fixed by that fact: two
-    /// workers that record the same fact at once then enqueue the same comment work, the unique work key refuses the
-    /// second save, and the incident gets the comment once.
-    /// </param>
-    public TimelineEvent Record(Question question, string kind, string actor, string message, bool mirror, DateTimeOffset at,
-        Guid? commentId = null)
-    {
-        var ev = new TimelineEvent
-        {
-            QuestionId = question.Id, At = at, Kind = kind, Actor = actor, Message = message,
-            CommentId = mirror ? commentId ?? Guid.NewGuid() : null,
-        };
-        question.Timeline.Add(ev);
-        if (mirror)
-        {
-            var incident = new IncidentRef(question.SubscriptionId, question.ResourceGroup, question.WorkspaceName, question.IncidentName);
-            db.Enqueue($"comment:{ev.CommentId:D}", new CommentWork(incident.ArmId, ev.CommentId!.Value, message), at, question.Id,
-                CommentLane(question.Id));
-        }
-        foreach (var observer in timelineObservers) observer.Recorded(question, ev);
-        return ev;
+        foreach (var delivery in deliveries) delivery.Plan(question, now);
     }
 
     private static string IntroComment(Question q, IReadOnlyList<DeviceFacts> devices)
@@ -190,45 +161,4 @@ public sealed partial class QuestionService(
         [LoggerMessage(EventId = 1402, Level = LogLevel.Information, Message = "Question for incident {IncidentName} was created by another worker first")]
         public static partial void LostRace(ILogger logger, string incidentName);
     }
-}
-
-/// <summary>
-/// A channel that asks owners (Outlook; Teams later). It plans its durable work for a new open question in the
-/// question's own unit of work, so the question and its deliveries are saved together or not at all.
-/// </summary>
-/// <summary>
-/// Something that shows a question elsewhere (Teams cards, the SOC thread): when the question is decided — answered,
-/// expired or cancelled — it plans durable work in the decision's own unit of work, e.g. updating its cards so every
-/// view shows the outcome.
-/// </summary>
-public interface IQuestionObserver
-{
-    Task DecidedAsync(Question question, DateTimeOffset now, CancellationToken ct);
-}
-
-/// <summary>
-/// Something that shows every timeline event elsewhere (the SOC channel thread): told of each event as it is
-/// recorded, it adds its durable work to the same unit of work.
-/// </summary>
-public interface ITimelineObserver
-{
-    void Recorded(Question question, TimelineEvent ev);
-}
-
-public interface IQuestionDelivery
-{
-    /// <summary>Plans asking every recipient of a new question (or a new round).</summary>
-    void Plan(Question question, QuestionService questions, DateTimeOffset now);
-
-    /// <summary>Plans asking recipients added later, e.g. a manager the question was escalated to.</summary>
-    void PlanFor(Question question, IReadOnlyList<Recipient> recipients, QuestionService questions, DateTimeOffset now);
-
-    /// <summary>Plans reminder number <paramref name="reminder"/> to the recipients this channel already asked.</summary>
-    Task RemindAsync(Question question, int reminder, QuestionService questions, DateTimeOffset now, CancellationToken ct);
-}
-
-/// <summary>Durable work: post one comment on an incident under a fixed id.</summary>
-public sealed record CommentWork(string IncidentId, Guid CommentId, string Message) : IWork
-{
-    public static string Kind => "incident.comment";
 }

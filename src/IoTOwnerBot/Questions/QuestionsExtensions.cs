@@ -10,6 +10,7 @@ public static class QuestionsExtensions
         services.AddOptions<DecisionOptions>().BindSettings(DecisionOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<DecisionOptions>, DecisionOptionsValidator>();
         services.AddScoped<QuestionService>();
+        services.AddScoped<QuestionTimeline>();
         services.AddScoped<AnswerService>();
         services.AddSingleton<ResponderCheck>();
         services.AddSingleton<DecidedQuestions>();

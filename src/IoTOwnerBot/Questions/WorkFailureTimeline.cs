@@ -5,11 +5,12 @@ using Microsoft.EntityFrameworkCore;
 namespace IoTOwnerBot.Questions;
 
 /// <summary>
-/// Puts a work item that failed for good on its question's timeline (so the SOC API shows it), and, unless the failed
-/// work was itself an incident comment, as a comment on the incident too: the SOC learns what did not happen where it
-/// looks. A comment that Sentinel refused for good is not retried as another comment that would be refused the same way.
+/// Puts a work item that failed for good on its question's timeline (so the SOC API shows it): <c>work.failed</c>, which
+/// is a comment on the incident too, so the SOC learns what did not happen where it looks; or, when the failed work was
+/// itself an incident comment, <c>comment.failed</c>, which is not (a comment that Sentinel refused for good is not
+/// retried as another comment that would be refused the same way).
 /// </summary>
-internal sealed class WorkFailureTimeline(BotDbContext db, QuestionService questions) : IWorkFailureObserver
+internal sealed class WorkFailureTimeline(BotDbContext db, QuestionTimeline timeline) : IWorkFailureObserver
 {
     private const int MaxReasonLength = 500;
 
@@ -20,7 +21,8 @@ internal sealed class WorkFailureTimeline(BotDbContext db, QuestionService quest
         if (question is null) return;
         var why = reason.Length <= MaxReasonLength ? reason : reason[..MaxReasonLength] + " …";
         var message = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"IoTOwnerBot gave up on '{item.Kind}' after {item.Attempts} attempt(s): {why}. It will not be tried again; the SOC must see to it.");
-        questions.Record(question, TimelineKinds.WorkFailed, QuestionService.Actor, message, mirror: item.Kind != CommentWork.Kind, at);
+        var kind = item.Kind == CommentWork.Kind ? TimelineKinds.CommentFailed : TimelineKinds.WorkFailed;
+        timeline.Record(question, kind, QuestionService.Actor, message, at);
         await db.SaveChangesAsync(ct);
     }
 }

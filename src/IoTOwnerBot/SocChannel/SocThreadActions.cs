@@ -8,11 +8,6 @@ using Microsoft.Extensions.Options;
 
 namespace IoTOwnerBot.SocChannel;
 
-public static class SocThreadTimeline
-{
-    public const string ActionRejected = "soc.action-rejected";
-}
-
 /// <summary>
 /// Cancel and Re-ask clicked on the SOC thread's root card. Only in the configured channel, only from our tenant, and
 /// only for SOC members: the clicker's verified <c>from.aadObjectId</c> is in <c>SocThread:Members</c> or (when set)
@@ -22,7 +17,7 @@ public static class SocThreadTimeline
 public sealed partial class SocThreadActions(
     BotDbContext db,
     QuestionLifecycle lifecycle,
-    QuestionService questions,
+    QuestionTimeline timeline,
     SocThreadCards cards,
     SocMembership membership,
     IOptionsMonitor<SocThreadOptions> options,
@@ -70,9 +65,8 @@ public sealed partial class SocThreadActions(
         if (question is null) return;
         var who = $"{TeamsBot.Printable(activity.From?.Name ?? "unknown")} (object id {TeamsBot.Printable(activity.From?.AadObjectId)})";
         Log.Rejected(logger, questionId, verb, activity.From?.AadObjectId, why);
-        questions.Record(question, SocThreadTimeline.ActionRejected, who,
-            $"{who} tried to {(verb == SocThreadCards.CancelVerb ? "cancel" : "re-ask")} the question from the SOC channel and was refused: {why}.",
-            mirror: true, time.GetUtcNow());
+        timeline.Record(question, SocThreadTimeline.ActionRejected, who,
+            $"{who} tried to {(verb == SocThreadCards.CancelVerb ? "cancel" : "re-ask")} the question from the SOC channel and was refused: {why}.", time.GetUtcNow());
         await db.SaveChangesAsync(ct);
     }
 
@@ -101,23 +95,5 @@ public sealed partial class SocThreadActions(
 
         [LoggerMessage(EventId = 2422, Level = LogLevel.Information, Message = "SOC thread action {Verb} on question {QuestionId}: {Status}")]
         public static partial void Acted(ILogger logger, Guid questionId, string verb, LifecycleStatus status);
-    }
-}
-
-/// <summary>Entra group membership for the SOC thread's actions (Graph <c>users/{id}/checkMemberGroups</c>).</summary>
-public sealed class SocMembership(Func<Microsoft.Graph.GraphServiceClient> graph)
-{
-    public async Task<bool> IsMemberAsync(string objectId, string groupId, CancellationToken ct)
-    {
-        try
-        {
-            var response = await graph().Users[objectId].CheckMemberGroups.PostAsCheckMemberGroupsPostResponseAsync(
-                new Microsoft.Graph.Users.Item.CheckMemberGroups.CheckMemberGroupsPostRequestBody { GroupIds = [groupId] }, cancellationToken: ct);
-            return response?.Value?.Any(g => string.Equals(g, groupId, StringComparison.OrdinalIgnoreCase)) == true;
-        }
-        catch (Microsoft.Graph.Models.ODataErrors.ODataError error) when (error.ResponseStatusCode == 404)
-        {
-            return false;
-        }
     }
 }

@@ -46,5 +46,3 @@ public sealed class TeamsAppInstaller(GraphServiceClient graph, IOptionsMonitor<
         }
     }
 }
-
-public sealed class TeamsInstallException(string message) : Exception(message);

@@ -12,13 +12,14 @@ namespace IoTOwnerBot.Teams;
 /// TeamsOnly mode; otherwise a durable <c>teams.fallback</c> due after Delivery:TeamsAfter, which asks in Teams only
 /// if the question is still open then. Planned in the question's own unit of work.
 /// </summary>
-internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsMonitor<DeliveryOptions> delivery, IOptionsMonitor<DigestOptions> digests) : IQuestionDelivery
+internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsMonitor<DeliveryOptions> delivery, IOptionsMonitor<DigestOptions> digests,
+    QuestionTimeline timeline) : IQuestionDelivery
 {
-    public void Plan(Question question, QuestionService questions, DateTimeOffset now) =>
-        PlanFor(question, question.Recipients, questions, now);
+    public void Plan(Question question, DateTimeOffset now) =>
+        PlanFor(question, question.Recipients, now);
 
     /// <summary>A reminder in each chat the question card was sent to.</summary>
-    public async Task RemindAsync(Question question, int reminder, QuestionService questions, DateTimeOffset now, CancellationToken ct)
+    public async Task RemindAsync(Question question, int reminder, DateTimeOffset now, CancellationToken ct)
     {
         if (!delivery.CurrentValue.UsesTeams) return;
         var chats = await db.TeamsMessages.Where(m => m.QuestionId == question.Id && m.ActivityId != null)
@@ -31,7 +32,7 @@ internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsM
                     $"Reminder: incident {number} still needs your answer. Please use the Yes / No buttons on the card above."), now, question.Id);
     }
 
-    public void PlanFor(Question question, IReadOnlyList<Recipient> recipients, QuestionService questions, DateTimeOffset now)
+    public void PlanFor(Question question, IReadOnlyList<Recipient> recipients, DateTimeOffset now)
     {
         var options = delivery.CurrentValue;
         if (!options.UsesTeams) return;
@@ -40,15 +41,15 @@ internal sealed class TeamsDelivery(BotDbContext db, TeamsCards cards, IOptionsM
         {
             var due = now + TeamsFallback.Delay(digests.CurrentValue);
             if (options.Mode == DeliveryMode.TeamsOnly)
-                TeamsFallback.Enqueue(db, questions, question, recipient, "Delivery:Mode is TeamsOnly", now, due);
+                TeamsFallback.Enqueue(db, timeline, question, recipient, "Delivery:Mode is TeamsOnly", now, due);
             else if (recipient.Mail is not { Length: > 0 })
-                TeamsFallback.Enqueue(db, questions, question, recipient, "they have no mailbox", now, due);
+                TeamsFallback.Enqueue(db, timeline, question, recipient, "they have no mailbox", now, due);
             else if (recipient.ObjectId is { } objectId)
             {
                 db.Enqueue(TeamsFallbackWork.Key(question.Id, objectId),
                     new TeamsFallbackWork(question.Id, objectId), now + options.TeamsAfter, question.Id);
-                questions.Record(question, TeamsTimeline.FallbackScheduled, QuestionService.Actor,
-                    $"{recipient.Display} will be asked in Teams if nobody has answered by {now + options.TeamsAfter:yyyy-MM-dd HH:mm:ss} UTC.", mirror: false, now);
+                timeline.Record(question, TeamsTimeline.FallbackScheduled, QuestionService.Actor,
+                    $"{recipient.Display} will be asked in Teams if nobody has answered by {now + options.TeamsAfter:yyyy-MM-dd HH:mm:ss} UTC.", now);
             }
         }
     }

@@ -12,7 +12,7 @@ namespace IoTOwnerBot.Teams;
 /// good (call <see cref="AskInTeamsAsync"/> before saving). Adds durable <c>teams.send</c> work and a timeline entry
 /// to the caller's unit of work; asking the same owner twice is one send.
 /// </summary>
-public sealed class TeamsFallback(BotDbContext db, QuestionService questions, IOptionsMonitor<DeliveryOptions> delivery,
+public sealed class TeamsFallback(BotDbContext db, QuestionTimeline timeline, IOptionsMonitor<DeliveryOptions> delivery,
     IOptionsMonitor<DigestOptions> digests, TimeProvider time) : IFallbackDelivery
 {
     Task<bool> IFallbackDelivery.AskAsync(Question question, Recipient recipient, string reason, CancellationToken ct) =>
@@ -30,22 +30,22 @@ public sealed class TeamsFallback(BotDbContext db, QuestionService questions, IO
             if (await db.WorkItems.AnyAsync(w => w.DedupeKey == key, ct) || db.WorkItems.Local.Any(w => w.DedupeKey == key)) return false;
         }
         var now = time.GetUtcNow();
-        Enqueue(db, questions, question, recipient, reason, now, now + Delay(digests.CurrentValue));
+        Enqueue(db, timeline, question, recipient, reason, now, now + Delay(digests.CurrentValue));
         return true;
     }
 
     /// <summary>With digests on, a Teams send waits the storm window so the owner's other questions can join it.</summary>
     internal static TimeSpan Delay(DigestOptions digests) => digests.Enabled ? digests.Window : TimeSpan.Zero;
 
-    internal static void Enqueue(BotDbContext db, QuestionService questions, Question question, Recipient recipient, string reason, DateTimeOffset now, DateTimeOffset due)
+    internal static void Enqueue(BotDbContext db, QuestionTimeline timeline, Question question, Recipient recipient, string reason, DateTimeOffset now, DateTimeOffset due)
     {
         if (recipient.ObjectId is not { } oid)
         {
-            questions.Record(question, TeamsTimeline.Failed, QuestionService.Actor,
-                $"{recipient.Display} cannot be asked in Teams ({reason}): the directory does not know them.", mirror: true, now);
+            timeline.Record(question, TeamsTimeline.Failed, QuestionService.Actor,
+                $"{recipient.Display} cannot be asked in Teams ({reason}): the directory does not know them.", now);
             return;
         }
         db.Enqueue(TeamsSendWork.Key(question.Id, oid), new TeamsSendWork(question.Id, oid, reason), due, question.Id);
-        questions.Record(question, TeamsTimeline.Planned, QuestionService.Actor, $"{recipient.Display} will be asked in Teams: {reason}.", mirror: false, now);
+        timeline.Record(question, TeamsTimeline.Planned, QuestionService.Actor, $"{recipient.Display} will be asked in Teams: {reason}.", now);
     }
 }

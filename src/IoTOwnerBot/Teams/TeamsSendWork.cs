@@ -36,7 +36,7 @@ public sealed partial class TeamsSendWorkHandler(
     TeamsAppInstaller installer,
     TeamsChatReader chats,
     TeamsCards cards,
-    QuestionService questions,
+    QuestionTimeline timeline,
     IOptionsMonitor<BotOptions> bot,
     IOptionsMonitor<DeliveryOptions> delivery,
     IOptions<CredentialOptions> credentials,
@@ -71,13 +71,13 @@ public sealed partial class TeamsSendWorkHandler(
                 case EarlierPost.Unknown unknown when question.State == QuestionState.Open:
                     if (!await ReachableOnlyInTeamsAsync(question, recipient, ct))
                     {
-                        questions.Record(question, TeamsTimeline.Uncertain, QuestionService.Actor,
-                            $"Teams cannot tell whether the question card reached {recipient.Display} ({unknown.Reason}); it is not sent again, because they were asked by e-mail.", mirror: false, time.GetUtcNow());
+                        timeline.Record(question, TeamsTimeline.Uncertain, QuestionService.Actor,
+                            $"Teams cannot tell whether the question card reached {recipient.Display} ({unknown.Reason}); it is not sent again, because they were asked by e-mail.", time.GetUtcNow());
                         await db.SaveChangesAsync(ct);
                         return WorkResult.Done;
                     }
-                    questions.Record(question, TeamsTimeline.Uncertain, QuestionService.Actor,
-                        $"Teams cannot tell whether the question card reached {recipient.Display} ({unknown.Reason}); it is sent again, because Teams is the only way to reach them, so it may appear twice in their chat.", mirror: false, time.GetUtcNow());
+                    timeline.Record(question, TeamsTimeline.Uncertain, QuestionService.Actor,
+                        $"Teams cannot tell whether the question card reached {recipient.Display} ({unknown.Reason}); it is sent again, because Teams is the only way to reach them, so it may appear twice in their chat.", time.GetUtcNow());
                     await db.SaveChangesAsync(ct);
                     break;
             }
@@ -144,10 +144,9 @@ public sealed partial class TeamsSendWorkHandler(
                     var only = await ReachableOnlyInTeamsAsync(first, first.Recipients.FirstOrDefault(r => r.ObjectId == recipient.ObjectId) ?? recipient, ct);
                     var open = view.Questions.Where(q => q.State == QuestionState.Open).Select(q => q.Id).ToList();
                     foreach (var question in await db.Questions.Where(q => open.Contains(q.Id)).ToListAsync(ct))
-                        questions.Record(question, TeamsTimeline.Uncertain, QuestionService.Actor, only
+                        timeline.Record(question, TeamsTimeline.Uncertain, QuestionService.Actor, only
                             ? $"Teams cannot tell whether the digest card reached {recipient.Display} ({unknown.Reason}); it is sent again, because Teams is the only way to reach them, so it may appear twice in their chat."
-                            : $"Teams cannot tell whether the digest card reached {recipient.Display} ({unknown.Reason}); it is not sent again, because they were asked by e-mail.",
-                            mirror: false, time.GetUtcNow());
+                            : $"Teams cannot tell whether the digest card reached {recipient.Display} ({unknown.Reason}); it is not sent again, because they were asked by e-mail.", time.GetUtcNow());
                     await db.SaveChangesAsync(ct);
                     if (!only) return WorkResult.Done;
                     break;
@@ -179,8 +178,8 @@ public sealed partial class TeamsSendWorkHandler(
             var why = ex is ConnectorException { IsBlocked: true } ? "the user blocked the bot" : ex.Message;
             var open = view.Questions.Where(q => q.State == QuestionState.Open).Select(q => q.Id).ToList();
             foreach (var question in await db.Questions.Where(q => open.Contains(q.Id)).ToListAsync(ct))
-                questions.Record(question, TeamsTimeline.Failed, QuestionService.Actor,
-                    $"The question could not be sent to {recipient.Display} in Teams (digest {work.DigestId:D}): {why}.", mirror: true, time.GetUtcNow());
+                timeline.Record(question, TeamsTimeline.Failed, QuestionService.Actor,
+                    $"The question could not be sent to {recipient.Display} in Teams (digest {work.DigestId:D}): {why}.", time.GetUtcNow());
             await db.SaveChangesAsync(ct);
             Log.DigestFailed(logger, work.DigestId, why);
             return WorkResult.Fail(why);
@@ -201,8 +200,8 @@ public sealed partial class TeamsSendWorkHandler(
         digest.ShowsState = conversation is null ? null : DigestCardModel.StateOf(view);
         var ids = view.Questions.Select(q => q.Id).ToList();
         foreach (var question in await db.Questions.Where(q => ids.Contains(q.Id)).ToListAsync(ct))
-            questions.Record(question, TeamsTimeline.Sent, QuestionService.Actor,
-                $"Question sent to {recipient.Display} in a Teams chat, in one digest with {ids.Count - 1} other incident(s).", mirror: true, now);
+            timeline.Record(question, TeamsTimeline.Sent, QuestionService.Actor,
+                $"Question sent to {recipient.Display} in a Teams chat, in one digest with {ids.Count - 1} other incident(s).", now);
         // Decided while we were sending: the card must show it.
         db.Enqueue($"{TeamsDigestUpdateWork.Kind}:{digest.Id:D}:after-send", new TeamsDigestUpdateWork(digest.Id), now);
         await db.SaveChangesAsync(ct);
@@ -217,8 +216,8 @@ public sealed partial class TeamsSendWorkHandler(
         message.ActivityId = activityId;
         message.SentAt = now;
         message.ShowsState = QuestionCards.StateName(QuestionState.Open);
-        questions.Record(question, TeamsTimeline.Sent, QuestionService.Actor,
-            $"Question sent to {recipient.Display} in a Teams chat ({reason}).", mirror: true, now);
+        timeline.Record(question, TeamsTimeline.Sent, QuestionService.Actor,
+            $"Question sent to {recipient.Display} in a Teams chat ({reason}).", now);
         // Answered while we were sending: the card must show the outcome too.
         var current = await db.Questions.AsNoTracking().Where(q => q.Id == question.Id).Select(q => q.State).SingleAsync(ct);
         if (current != QuestionState.Open)
@@ -292,7 +291,9 @@ public sealed partial class TeamsSendWorkHandler(
     {
         if (delivery.CurrentValue.Mode == DeliveryMode.TeamsOnly || recipient.Mail is not { Length: > 0 }) return true;
         var display = recipient.Display;
-        return !await db.Timeline.AnyAsync(t => t.QuestionId == question.Id && t.Kind == Outlook.OutlookTimeline.DeliverySent && t.Message.Contains(display), ct);
+        return !await db.Timeline.AnyAsync(t => t.QuestionId == question.Id
+            && (t.Kind == Outlook.OutlookTimeline.DeliverySent || t.Kind == Outlook.OutlookTimeline.DeliverySentInDigest)
+            && t.Message.Contains(display), ct);
     }
 
     /// <summary>The stored conversation, or a new one; null when the app was just installed and Teams is not ready yet.</summary>
@@ -313,8 +314,8 @@ public sealed partial class TeamsSendWorkHandler(
             Log.NotInstalled(logger, question.Id, ex.Summary);
             if (await installer.EnsureInstalledAsync(oid, ct))
             {
-                questions.Record(question, TeamsTimeline.AppInstalled, QuestionService.Actor,
-                    $"The IoTOwnerBot Teams app was installed for {recipient.Display}, so the bot can chat with them.", mirror: false, time.GetUtcNow());
+                timeline.Record(question, TeamsTimeline.AppInstalled, QuestionService.Actor,
+                    $"The IoTOwnerBot Teams app was installed for {recipient.Display}, so the bot can chat with them.", time.GetUtcNow());
                 await db.SaveChangesAsync(ct);
             }
             try
@@ -356,8 +357,8 @@ public sealed partial class TeamsSendWorkHandler(
 
     private async Task FailedAsync(Question question, Recipient recipient, string why, CancellationToken ct)
     {
-        questions.Record(question, TeamsTimeline.Failed, QuestionService.Actor,
-            $"The question could not be sent to {recipient.Display} in Teams: {why}.", mirror: true, time.GetUtcNow());
+        timeline.Record(question, TeamsTimeline.Failed, QuestionService.Actor,
+            $"The question could not be sent to {recipient.Display} in Teams: {why}.", time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         Log.Failed(logger, question.Id, why);
     }

@@ -13,7 +13,7 @@ public sealed record TeamsUpdateWork(Guid QuestionId) : IWork
 }
 
 /// <summary>Updates every sent Teams card of a question to its current state (PUT is idempotent).</summary>
-public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient connector, TeamsCards cards, QuestionService questions, TimeProvider time) : IWorkHandler
+public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient connector, TeamsCards cards, QuestionTimeline timeline, TimeProvider time) : IWorkHandler
 {
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
@@ -43,8 +43,8 @@ public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient c
             }
             message.ShowsState = state;
             message.UpdatedAt = time.GetUtcNow();
-            questions.Record(question, TeamsTimeline.CardUpdated, QuestionService.Actor,
-                $"The Teams card of {recipient?.Display ?? message.RecipientObjectId} now shows: {state}.", mirror: false, time.GetUtcNow());
+            timeline.Record(question, TeamsTimeline.CardUpdated, QuestionService.Actor,
+                $"The Teams card of {recipient?.Display ?? message.RecipientObjectId} now shows: {state}.", time.GetUtcNow());
             await db.SaveChangesAsync(ct);
         }
         await db.SaveChangesAsync(ct);

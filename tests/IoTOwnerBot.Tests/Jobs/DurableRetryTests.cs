@@ -89,7 +89,7 @@ public sealed class DurableRetryTests(ITestOutputHelper output) : IntegrationTes
         await Bot.WaitForAsync(db => db.WorkItems.AnyAsync(w => w.Kind == CommentWork.Kind && w.Status == WorkStatus.Failed), "the comment to fail");
 
         var question = await QuestionForAsync(incident.ArmId);
-        var entry = Assert.Single(question.Timeline, t => t.Kind == TimelineKinds.WorkFailed);
+        var entry = Assert.Single(question.Timeline, t => t.Kind == TimelineKinds.CommentFailed);
         Assert.Contains(CommentWork.Kind, entry.Message, StringComparison.Ordinal);
         Assert.Contains("403", entry.Message, StringComparison.Ordinal);
         // A refused comment is not mirrored as another comment.

@@ -77,7 +77,7 @@ public sealed class UncertainEffectTests : IntegrationTest
         var mail = Assert.Single(Emulator.Outlook.MessagesFor(Klaus));
         Assert.Contains("2", mail.Subject, StringComparison.Ordinal);
         Assert.Single(await Admin.RequestsAsync("/sendMail"));
-        Assert.Equal(2, await Bot.QueryAsync(db => db.Timeline.CountAsync(t => t.Kind == OutlookTimeline.DeliverySent)));
+        Assert.Equal(2, await Bot.QueryAsync(db => db.Timeline.CountAsync(t => t.Kind == OutlookTimeline.DeliverySentInDigest)));
     }
 
     // ---------- Teams ----------

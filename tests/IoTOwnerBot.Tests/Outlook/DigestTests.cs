@@ -42,7 +42,7 @@ public sealed class DigestTests : StormTest
         Assert.Equal(["each", "yes", "no"], card["actions"]!.AsArray().Select(a => (string)JsonNode.Parse((string)a!["body"]!)!["answer"]!));
 
         // Each question says it went out in the digest.
-        var sent = await Bot.QueryAsync(db => db.Timeline.Where(t => t.Kind == OutlookTimeline.DeliverySent).ToListAsync());
+        var sent = await Bot.QueryAsync(db => db.Timeline.Where(t => t.Kind == OutlookTimeline.DeliverySentInDigest).ToListAsync());
         Assert.Equal(20, sent.Count);
         Assert.All(sent, t => Assert.Contains("digest with 19 other incident(s)", t.Message, StringComparison.Ordinal));
         Assert.Equal(20, await Bot.QueryAsync(db => db.DeliveryClaims.CountAsync(c => c.DigestId != null)));

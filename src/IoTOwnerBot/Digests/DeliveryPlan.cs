@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Digests;
+
+public sealed record DeliveryPlan(DeliveryPlanKind Kind, Guid? DigestId = null);

@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Digests;
+
+public enum DigestAnswerStatus { Answered, NotARecipient, NotFound }

@@ -1,0 +1,6 @@
+namespace IoTOwnerBot.Digests;
+
+public static class DigestTimeline
+{
+    public const string Planned = "delivery.digest-planned";
+}

@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Incidents;
+
+public sealed record IntakeResponse(string IncidentId, string Status, Guid? QuestionId);

@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Incidents;
+
+public sealed record IntakeResult(IntakeStatus Status, Guid? QuestionId);

@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Incidents;
+
+public enum IntakeStatus { Accepted, AlreadyKnown, UnknownWorkspace }

@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Jobs;
+
+public enum WorkStatus { Pending, Succeeded, Failed }

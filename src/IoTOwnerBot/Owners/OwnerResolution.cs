@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Owners;
+
+public sealed record OwnerResolution(IReadOnlyList<ResolvedOwner> Owners, IReadOnlyList<SourceOutcome> Trail);

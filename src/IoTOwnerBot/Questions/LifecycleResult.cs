@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Questions;
+
+public sealed record LifecycleResult(LifecycleStatus Status, Question? Question);

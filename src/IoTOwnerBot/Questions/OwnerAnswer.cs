@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Questions;
+
+public enum OwnerAnswer { Expected, NotExpected }

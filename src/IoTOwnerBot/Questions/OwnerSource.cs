@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Questions;
+
+public enum OwnerSource { Payload, EntitiesApi, LogAnalytics, Directory, Fallback, Escalation }

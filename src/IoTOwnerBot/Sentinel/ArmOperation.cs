@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Sentinel;
+
+public enum ArmOperation { Read, Write }

@@ -1,0 +1,3 @@
+namespace IoTOwnerBot.Teams;
+
+public sealed class TeamsInstallException(string message) : Exception(message);
