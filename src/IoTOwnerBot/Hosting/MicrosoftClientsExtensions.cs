@@ -27,6 +27,7 @@ public static class MicrosoftClientsExtensions
         services.AddSingleton<IPostConfigureOptions<SentinelOptions>, SentinelOptionsDefaults>();
         services.AddSingleton<IValidateOptions<SentinelOptions>, SentinelOptionsValidator>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddTransient(typeof(Deferred<>));
 
         services.AddHttpClient(nameof(LocalEmulatorCredential)).AddStandardResilienceHandler();
         services.AddSingleton<TokenCredential>(CredentialFactory.Create);

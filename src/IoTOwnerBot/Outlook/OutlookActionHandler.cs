@@ -1,3 +1,4 @@
+using IoTOwnerBot.Hosting;
 using System.Security.Claims;
 using IoTOwnerBot.Digests;
 using IoTOwnerBot.Persistence;
@@ -19,11 +20,11 @@ public sealed partial class OutlookActionHandler(
     AnswerService answers,
     ActionTokens tokens,
     OutlookMessages messages,
-    QuestionTimeline timeline,
-    DigestAnswers digests,
+    Deferred<QuestionTimeline> timeline,
+    Deferred<DigestAnswers> digests,
     BotDbContext db,
     ResponderCheck check,
-    Hosting.RefusalLogLimiter limiter,
+    RefusalLogLimiter limiter,
     IOptionsMonitor<DecisionOptions> decision,
     DecidedQuestions decided,
     TimeProvider time,
@@ -116,7 +117,7 @@ public sealed partial class OutlookActionHandler(
         var responder = ResponderOf(user);
         if (refresh)
         {
-            var view = await digests.LoadAsync(grant.DigestId, ct);
+            var view = await digests.Value.LoadAsync(grant.DigestId, ct);
             if (view is null) return new ActionOutcome(StatusCodes.Status404NotFound, "These questions no longer exist.");
             if (view.Recipient is not { } sentTo || check.AnswersFor([sentTo], responder) is null)
                 return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
@@ -128,7 +129,7 @@ public sealed partial class OutlookActionHandler(
         Func<int, OwnerAnswer?> answerFor = grant.BulkAnswer is { } all
             ? _ => all
             : i => i < choices.Length ? QuestionCards.ParseAnswer(choices[i].Trim()) : null;
-        var result = await digests.AnswerAsync(grant.DigestId, answerFor, responder, OutlookExtensions.Channel, grant.Recipient, grant.Nonce, ct);
+        var result = await digests.Value.AnswerAsync(grant.DigestId, answerFor, responder, OutlookExtensions.Channel, grant.Recipient, grant.Nonce, ct);
         Log.DigestAnswered(logger, actionRequestId, grant.DigestId, result.Recorded, result.AlreadyDecided);
         return result.Status switch
         {
@@ -176,7 +177,7 @@ public sealed partial class OutlookActionHandler(
         var question = await db.Questions.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (question is null) return;
         var who = ResponderOf(user);
-        timeline.Record(question, OutlookTimeline.TokenRejected, who.Display,
+        timeline.Value.Record(question, OutlookTimeline.TokenRejected, who.Display,
             $"Refused an Outlook answer from {who.Display} (object id {who.ObjectId ?? "unknown"}): {what}. Nothing was changed.", time.GetUtcNow());
         await db.SaveChangesAsync(ct);
     }

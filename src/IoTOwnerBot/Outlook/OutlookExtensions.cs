@@ -84,12 +84,7 @@ public static partial class OutlookExtensions
                     context.NoResult();
                     return Task.CompletedTask;
                 }
-                if (IsLegacyToken(token))
-                {
-                    Log.LegacyToken(Logger(context.HttpContext), RequestId(context.HttpContext));
-                    context.Fail("The retired Actionable Messages token (substrate issuer) is not accepted.");
-                    return Task.CompletedTask;
-                }
+                // A retired substrate token fails the issuer check like any foreign token; it is told apart only then.
                 context.Token = token;
                 return Task.CompletedTask;
             },
@@ -105,7 +100,9 @@ public static partial class OutlookExtensions
             },
             OnAuthenticationFailed = context =>
             {
-                Log.TokenRejected(Logger(context.HttpContext), RequestId(context.HttpContext), context.Exception.GetType().Name);
+                var token = Bearer(context.Request.Headers.Authorization) ?? Bearer(context.Request.Headers[ActionAuthorizationHeader]);
+                if (token is not null && IsLegacyToken(token)) Log.LegacyToken(Logger(context.HttpContext), RequestId(context.HttpContext));
+                else Log.TokenRejected(Logger(context.HttpContext), RequestId(context.HttpContext), context.Exception.GetType().Name);
                 return Task.CompletedTask;
             },
             OnChallenge = async context =>
@@ -172,8 +169,15 @@ public static partial class OutlookExtensions
     }
 
     /// <summary>Outlook's id of the click (a GUID), as sent: at most 64 characters and no control characters, since it is logged.</summary>
-    internal static string RequestId(HttpContext http) =>
-        new([.. http.Request.Headers[ActionRequestIdHeader].ToString().Take(64).Select(c => char.IsControl(c) ? '?' : c)]);
+    internal static string RequestId(HttpContext http)
+    {
+        var given = http.Request.Headers[ActionRequestIdHeader].ToString();
+        var text = given.Length > 64 ? given[..64] : given;
+        // char.IsControl: U+0000–U+001F and U+007F–U+009F. The usual GUID is returned as it came, without copying.
+        return !text.AsSpan().ContainsAnyInRange('\0', '\x1f') && !text.AsSpan().ContainsAnyInRange('\x7f', '\x9f')
+            ? text
+            : string.Create(text.Length, text, static (span, t) => { for (var i = 0; i < t.Length; i++) span[i] = char.IsControl(t[i]) ? '?' : t[i]; });
+    }
 
     private static ILogger Logger(HttpContext http) => http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("IoTOwnerBot.Outlook.Actions");
 

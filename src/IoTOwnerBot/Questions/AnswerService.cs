@@ -1,3 +1,4 @@
+using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using Microsoft.EntityFrameworkCore;
@@ -43,12 +44,12 @@ public sealed class UsedAnswerToken
 /// </summary>
 public sealed partial class AnswerService(
     BotDbContext db,
-    QuestionTimeline timeline,
-    QuestionLifecycle lifecycle,
+    Deferred<QuestionTimeline> timeline,
+    Deferred<QuestionLifecycle> lifecycle,
     TimeProvider time,
     WorkSignal signal,
     IOptionsMonitor<DecisionOptions> decision,
-    Graph.DirectoryClient directory,
+    Deferred<Graph.DirectoryClient> directory,
     DecidedQuestions decided,
     ILogger<AnswerService> logger)
 {
@@ -78,8 +79,8 @@ public sealed partial class AnswerService(
         if (binding.SingleUseKey is { } used && await db.UsedAnswerTokens.AnyAsync(t => t.Key == used, ct))
             return new AnswerResult(AnswerStatus.AlreadyDecided, question);
 
-        var decided = await lifecycle.DecideAsync(questionId, new AnswerDecision(answer, responder.Display, channel, binding.SingleUseKey, responder.ObjectId, answeredFor.Id), ct);
-        if (decided.Status != LifecycleStatus.Done) return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
+        var outcome = await lifecycle.Value.DecideAsync(questionId, new AnswerDecision(answer, responder.Display, channel, binding.SingleUseKey, responder.ObjectId, answeredFor.Id), ct);
+        if (outcome.Status != LifecycleStatus.Done) return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
         Log.Recorded(logger, questionId, answer, channel);
         return new AnswerResult(AnswerStatus.Recorded, await Load(questionId, ct));
     }
@@ -97,7 +98,7 @@ public sealed partial class AnswerService(
     {
         try
         {
-            return (await directory.FindUserAsync(objectId, ct))?.UserPrincipalName;
+            return (await directory.Value.FindUserAsync(objectId, ct))?.UserPrincipalName;
         }
         catch (Exception ex) when (ex is Microsoft.Graph.Models.ODataErrors.ODataError or HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
@@ -116,7 +117,7 @@ public sealed partial class AnswerService(
         ArgumentNullException.ThrowIfNull(responder);
         var tracked = await db.Questions.SingleOrDefaultAsync(q => q.Id == questionId, ct);
         if (tracked is null) return;
-        timeline.Record(tracked, TimelineKinds.ResponderRejected, responder.Display,
+        timeline.Value.Record(tracked, TimelineKinds.ResponderRejected, responder.Display,
             $"Security: {responder.Display} (object id {responder.ObjectId ?? "unknown"}, tenant {responder.TenantId ?? "unknown"}) tried to answer in {channel} but {why}; nothing was changed.", time.GetUtcNow());
         await db.SaveChangesAsync(ct);
         signal.Notify();

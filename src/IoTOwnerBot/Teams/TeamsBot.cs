@@ -26,6 +26,7 @@ public sealed partial class TeamsBot(
     IOptions<CredentialOptions> credentials,
     ResponderCheck check,
     RefusalLogLimiter limiter,
+    DecidedQuestions decided,
     TimeProvider time,
     ILogger<TeamsBot> logger)
 {
@@ -147,7 +148,7 @@ public sealed partial class TeamsBot(
             case SocThreadCards.CancelVerb or SocThreadCards.ReaskVerb:
                 return await services.GetRequiredService<SocThreadActions>().HandleAsync(activity, verb, questionId, ct);
             case TeamsCards.RefreshVerb:
-                var question = await db.Questions.AsNoTracking().WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == questionId, ct);
+                var question = await decided.LoadAsync(db, questionId, ct);
                 if (question is null) return InvokeResponse.Error(404, "NotFound", "This question no longer exists.");
                 if (check.AnswersFor(question.Recipients, Responder(activity)) is null)
                     return InvokeResponse.Error(403, "Forbidden", "You were not asked this question.");
@@ -216,6 +217,10 @@ public sealed partial class TeamsBot(
     private async Task<System.Text.Json.Nodes.JsonObject> CardForAsync(Question question, Activity activity, CancellationToken ct)
     {
         var recipient = check.AnswersFor(question.Recipients, Responder(activity));
+        var teamsUserId = activity.From?.Id;
+        // A decided question's card has no buttons, so no card token: it is rendered once per recipient and chat user.
+        if (!question.IsOpen)
+            return decided.Derived(question, $"teams.outcome:{recipient?.Id}:{teamsUserId}", q => cards.Outcome(q, recipient, teamsUserId)).Content;
         var oid = recipient?.ObjectId;
         var token = oid is null ? null : await db.TeamsMessages.AsNoTracking()
             .Where(m => m.QuestionId == question.Id && m.RecipientObjectId == oid).Select(m => m.CardToken).SingleOrDefaultAsync(ct);
