@@ -271,13 +271,16 @@ public sealed partial class OutlookSendWorkHandler(
     /// <summary>
     /// Exchange's refusal of a mailbox that has spent its sending quota (the 24 h recipient limit, or a mailbox put on
     /// the restricted list): <c>ErrorSubmissionQuotaExceeded</c> / <c>SubmissionQuotaExceededException</c>, or the
-    /// 5.2.0 / 5.1.90 / 5.1.8 non-delivery codes in the message.
+    /// 5.1.90 / 5.1.8 non-delivery codes in the message (as whole codes: 5.1.80 or 15.1.8 is something else).
     /// </summary>
     internal static bool IsQuotaRefusal(ODataError error) =>
         error.ResponseStatusCode is 403 or 400 &&
         ((error.Error?.Code ?? "").Contains("QuotaExceeded", StringComparison.OrdinalIgnoreCase)
          || (error.Error?.Message ?? "") is var m && (m.Contains("SubmissionQuotaExceeded", StringComparison.OrdinalIgnoreCase)
-                                                     || m.Contains("5.1.90", StringComparison.Ordinal) || m.Contains("5.1.8", StringComparison.Ordinal)));
+                                                     || QuotaStatusCode().IsMatch(m)));
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\d.])5\.1\.(?:8|90)(?![\d.]*\d)")]
+    private static partial System.Text.RegularExpressions.Regex QuotaStatusCode();
 
     /// <summary>Graph's Retry-After (seconds, or an HTTP date read against the service's clock), kept between 1 s and an hour; 30 s without one.</summary>
     internal static TimeSpan RetryAfter(ODataError error, DateTimeOffset now) =>
