@@ -77,8 +77,7 @@ public static partial class OutlookExtensions
         {
             OnMessageReceived = context =>
             {
-                // Outlook overwrites Authorization; a card that blanks it gets the token in Action-Authorization instead.
-                var token = Bearer(context.Request.Headers.Authorization) ?? Bearer(context.Request.Headers[ActionAuthorizationHeader]);
+                var token = PresentedToken(context.Request);
                 if (token is null)
                 {
                     context.NoResult();
@@ -100,8 +99,7 @@ public static partial class OutlookExtensions
             },
             OnAuthenticationFailed = context =>
             {
-                var token = Bearer(context.Request.Headers.Authorization) ?? Bearer(context.Request.Headers[ActionAuthorizationHeader]);
-                if (token is not null && IsLegacyToken(token)) Log.LegacyToken(Logger(context.HttpContext), RequestId(context.HttpContext));
+                if (PresentedToken(context.Request) is { } token && IsLegacyToken(token)) Log.LegacyToken(Logger(context.HttpContext), RequestId(context.HttpContext));
                 else Log.TokenRejected(Logger(context.HttpContext), RequestId(context.HttpContext), context.Exception.GetType().Name);
                 return Task.CompletedTask;
             },
@@ -152,6 +150,10 @@ public static partial class OutlookExtensions
 
         return user.FindFirst("ver")?.Value is "1.0" or "2.0" && user.FindFirst("oid")?.Value is { Length: > 0 };
     }
+
+    /// <summary>Outlook overwrites Authorization; a card that blanks it gets the token in Action-Authorization instead.</summary>
+    private static string? PresentedToken(HttpRequest request) =>
+        Bearer(request.Headers.Authorization) ?? Bearer(request.Headers[ActionAuthorizationHeader]);
 
     private static string? Bearer(string? header) =>
         header is { Length: > 7 } h && h.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && h[7..].Trim() is { Length: > 0 } token ? token : null;
