@@ -76,8 +76,10 @@ public sealed partial class AnswerService(
             return new AnswerResult(AnswerStatus.NotARecipient, question);
         }
         if (!question.IsOpen) return new AnswerResult(AnswerStatus.AlreadyDecided, question);
+        // A used card token means its question was decided in the same transaction, possibly since the load above:
+        // the answer shows the question as decided, never the open one read before.
         if (binding.SingleUseKey is { } used && await db.UsedAnswerTokens.AnyAsync(t => t.Key == used, ct))
-            return new AnswerResult(AnswerStatus.AlreadyDecided, question);
+            return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
 
         var outcome = await lifecycle.Value.DecideAsync(questionId, new AnswerDecision(answer, responder.Display, channel, binding.SingleUseKey, responder.ObjectId, answeredFor.Id), ct);
         if (outcome.Status != LifecycleStatus.Done) return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
