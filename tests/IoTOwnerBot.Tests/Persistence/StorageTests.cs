@@ -3,6 +3,8 @@ using IoTOwnerBot.Emulator;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace IoTOwnerBot.Tests.Persistence;
@@ -26,6 +28,40 @@ public sealed class StorageTests : IAsyncLifetime
         Assert.False(postgres.Database.HasPendingModelChanges(), "Migrations/PostgreSql lacks a migration for the current model");
         Assert.NotEmpty(sqlite.Database.GetMigrations());
         Assert.NotEmpty(postgres.Database.GetMigrations());
+    }
+
+    [Fact]
+    public void EachProvidersCompiledModel_IsTheOneModel()
+    {
+        // Start-up loads the compiled model instead of running OnModelCreating: it must say exactly what the mapping
+        // says (scripts/compile-model regenerates it).
+        using var sqlite = new SqliteDesignTimeFactory().CreateDbContext([]);
+        using var postgres = new PostgresDesignTimeFactory().CreateDbContext([]);
+        foreach (var (db, folder) in new (DbContext, string)[] { (sqlite, "Sqlite"), (postgres, "PostgreSql") })
+        {
+            var compiled = db.Model;
+            var mapped = db.GetService<IDesignTimeModel>().Model;
+            Assert.True(compiled is RuntimeModel && compiled.GetType().Namespace!.EndsWith(folder, StringComparison.Ordinal),
+                $"{db.GetType().Name} does not use its compiled model (Persistence/CompiledModels/{folder})");
+            Assert.Equal(Shape(mapped), Shape(compiled));
+        }
+    }
+
+    /// <summary>
+    /// The model as text to compare: every entity's properties (type, converter, nullability, concurrency) and
+    /// navigations, and every table's columns (store type, nullability), keys, foreign keys and indexes.
+    /// </summary>
+    private static List<string> Shape(IModel model)
+    {
+        var entities = model.GetEntityTypes().SelectMany(e => e.GetProperties()
+                .Select(p => $"{e.Name}.{p.Name}: {p.ClrType.Name} {p.GetValueConverter()?.GetType().Name} {p.IsNullable} {p.IsConcurrencyToken} {p.ValueGenerated}")
+                .Concat(e.GetNavigations().Select(n => $"{e.Name}.{n.Name} -> {n.TargetEntityType.Name}")));
+        var tables = model.GetRelationalModel().Tables.SelectMany(t => t.Columns
+                .Select(c => $"{t.Name}.{c.Name}: {c.StoreType} {c.IsNullable}")
+                .Concat(t.UniqueConstraints.Select(u => $"{t.Name} unique {u.Name} ({string.Join(", ", u.Columns.Select(c => c.Name))})"))
+                .Concat(t.ForeignKeyConstraints.Select(f => $"{t.Name} fk {f.Name} -> {f.PrincipalTable.Name} {f.OnDeleteAction}"))
+                .Concat(t.Indexes.Select(i => $"{t.Name} index {i.Name} {i.IsUnique} ({string.Join(", ", i.Columns.Select(c => c.Name))}) {i.Filter}")));
+        return [.. entities.Concat(tables).Order(StringComparer.Ordinal)];
     }
 
     [Fact]
