@@ -17,9 +17,9 @@ namespace IoTOwnerBot.Benchmarks;
 
 /// <summary>
 /// Figures for several instances on one store: click → answer recorded and refreshed card returned (p50/p99) on SQLite and
-/// PostgreSQL, idle and while a storm of incidents is being worked; and a storm's throughput (e-mails sent per second)
+/// PostgreSQL, idle and while a storm of incidents is being worked (one at a time, then <c>concurrency</c> at a time); and a storm's throughput (e-mails sent per second)
 /// with one and with two instances on PostgreSQL.
-/// Run: <c>dotnet run -c Release --project benchmarks/IoTOwnerBot.Benchmarks -- scaleout [clicks=200] [storm=2000]</c>
+/// Run: <c>dotnet run -c Release --project benchmarks/IoTOwnerBot.Benchmarks -- scaleout [clicks=200] [storm=2000] [concurrency=32] [stores=Sqlite,PostgreSql]</c>
 /// (PostgreSQL from <c>IOTOWNERBOT_BENCH_POSTGRES</c>, default the local test server of <c>.ci/postgres</c>).
 /// </summary>
 internal static class ScaleOutBenchmark
@@ -31,17 +31,22 @@ internal static class ScaleOutBenchmark
     {
         var clicks = Arg(args, "clicks", 200);
         var storm = Arg(args, "storm", 2000);
+        var concurrency = Arg(args, "concurrency", 32);
         Console.WriteLine($"IoTOwnerBot scale-out benchmark: {clicks} clicks, storm of {storm} incidents, loopback HTTP, {Environment.ProcessorCount} cores");
-        foreach (var store in new[] { "Sqlite", "PostgreSql" })
+        var stores = args.Select(a => a.Split('=')).Where(p => p is ["stores", _]).Select(p => p[1].Split(',')).FirstOrDefault(["Sqlite", "PostgreSql"]);
+        foreach (var store in stores)
         {
             await using var world = await World.StartAsync(store, instances: 1);
             await MeasureClicksAsync(world, clicks, $"{store}, idle");
             var prepared = await PrepareCardsAsync(world, clicks);
+            var concurrent = await PrepareCardsAsync(world, clicks);
             var storming = RunStormAsync(world, storm);
+            await ClickAsync(world, concurrent, $"{store}, during a {storm}-incident storm", concurrency);
             await ClickAsync(world, prepared, $"{store}, during a {storm}-incident storm");
             var (seconds, emails) = await storming;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"storm, {store}, 1 instance: {emails} e-mails in {seconds:0.0} s = {emails / seconds:0.0} e-mails/s"));
         }
+        if (!stores.Contains("PostgreSql")) return 0;
         await using (var two = await World.StartAsync("PostgreSql", instances: 2))
         {
             var (seconds, emails) = await RunStormAsync(two, storm);
@@ -70,23 +75,27 @@ internal static class ScaleOutBenchmark
         })];
     }
 
-    private static async Task ClickAsync(World world, List<(string Url, string Body)> buttons, string label)
+    /// <summary>Clicks every button once, <paramref name="concurrency"/> at a time; prints latency and first answers per second.</summary>
+    private static async Task ClickAsync(World world, List<(string Url, string Body)> buttons, string label, int concurrency = 1)
     {
         var user = world.Emulator.MintToken(new TokenRequest { Kind = TokenKind.User, User = Owner, Audience = OutlookDefaults.AppIdUri, Scopes = OutlookDefaults.Scope });
-        var times = new List<double>(buttons.Count);
-        foreach (var (url, body) in buttons)
+        var times = new double[buttons.Count];
+        var all = Stopwatch.GetTimestamp();
+        await Parallel.ForEachAsync(Enumerable.Range(0, buttons.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
         {
+            var (url, body) = buttons[i];
             using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", user);
             request.Headers.Add("Action-Request-Id", Guid.NewGuid().ToString());
             var started = Stopwatch.GetTimestamp();
-            using var response = await world.Http.SendAsync(request);
-            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            using var response = await world.Http.SendAsync(request, ct);
+            times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"click failed: {(int)response.StatusCode}");
-        }
-        times.Sort();
+        });
+        var seconds = Stopwatch.GetElapsedTime(all).TotalSeconds;
+        var sorted = times.Order().ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"click → answer, {label}: n={times.Count} p50={Percentile(times, 0.50):0.0} ms p99={Percentile(times, 0.99):0.0} ms max={times[^1]:0.0} ms"));
+            $"click → answer, {label}, {concurrency} at a time: n={sorted.Count} p50={Percentile(sorted, 0.50):0.0} ms p99={Percentile(sorted, 0.99):0.0} ms max={sorted[^1]:0.0} ms, {sorted.Count / seconds:0} first answers/s"));
     }
 
     /// <summary>Posts a storm (spread over the instances) and times it until every e-mail is in the owner's inbox.</summary>

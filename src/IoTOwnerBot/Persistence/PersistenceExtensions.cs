@@ -24,7 +24,11 @@ public static class PersistenceExtensions
             sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TokenCredential>(), sp.GetService<ILoggerFactory>()));
         // Pooled: the options depend on settings read once at start, and a context holds no state of its own beyond
         // what EF resets, so each request or work item gets a reset context instead of building one (and its options).
-        services.AddDbContextPool<SqliteBotDbContext>((sp, options) => ConfigureSqlite(QuietOnExpectedRaces(options), Storage(sp)));
+        // SQLite: one writer at a time, queued in the process with clicks first (SqliteWriteGate), not in the provider's sleeps.
+        services.AddSingleton<SqliteWriteGate>();
+        services.AddSingleton<SqliteWriteGateInterceptor>();
+        services.AddDbContextPool<SqliteBotDbContext>((sp, options) =>
+            ConfigureSqlite(QuietOnExpectedRaces(options).AddInterceptors(sp.GetRequiredService<SqliteWriteGateInterceptor>()), Storage(sp)));
         services.AddDbContextPool<PostgresBotDbContext>((sp, options) => ConfigurePostgres(QuietOnExpectedRaces(options), sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<BotDbContext>(sp => Storage(sp).Provider switch
         {
