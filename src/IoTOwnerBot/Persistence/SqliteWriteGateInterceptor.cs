@@ -14,17 +14,18 @@ namespace IoTOwnerBot.Persistence;
 internal sealed class SqliteWriteGateInterceptor(SqliteWriteGate gate) : IDbTransactionInterceptor, IDbCommandInterceptor, IDbConnectionInterceptor
 {
     private readonly ConcurrentDictionary<DbConnection, byte> _holders = new();
+    private readonly ConcurrentDictionary<DbCommand, byte> _commands = new();
 
     public async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(DbConnection connection, TransactionStartingEventData eventData,
         InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
     {
-        await EnterAsync(connection, cancellationToken);
+        _ = await EnterAsync(connection, cancellationToken);
         return result;
     }
 
     public InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
     {
-        Enter(connection);
+        _ = Enter(connection);
         return result;
     }
 
@@ -46,47 +47,47 @@ internal sealed class SqliteWriteGateInterceptor(SqliteWriteGate gate) : IDbTran
     public async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
-        if (command.Transaction is null) await EnterAsync(command.Connection!, cancellationToken);
+        if (command.Transaction is null && await EnterAsync(command.Connection!, cancellationToken)) _commands[command] = 0;
         return result;
     }
 
     public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
-        if (command.Transaction is null) Enter(command.Connection!);
+        if (command.Transaction is null && Enter(command.Connection!)) _commands[command] = 0;
         return result;
     }
 
     public int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
     {
-        if (command.Transaction is null) Release(command.Connection);
+        Ended(command);
         return result;
     }
 
     public ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (command.Transaction is null) Release(command.Connection);
+        Ended(command);
         return ValueTask.FromResult(result);
     }
 
     public void CommandFailed(DbCommand command, CommandErrorEventData eventData)
     {
-        if (command.Transaction is null) Release(command.Connection);
+        Ended(command);
     }
 
     public Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (command.Transaction is null) Release(command.Connection);
+        Ended(command);
         return Task.CompletedTask;
     }
 
     public void CommandCanceled(DbCommand command, CommandEndEventData eventData)
     {
-        if (command.Transaction is null) Release(command.Connection);
+        Ended(command);
     }
 
     public Task CommandCanceledAsync(DbCommand command, CommandEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (command.Transaction is null) Release(command.Connection);
+        Ended(command);
         return Task.CompletedTask;
     }
 
@@ -98,19 +99,27 @@ internal sealed class SqliteWriteGateInterceptor(SqliteWriteGate gate) : IDbTran
 
     public Task ConnectionDisposedAsync(DbConnection connection, ConnectionEndEventData eventData) => Released(connection);
 
-    private async Task EnterAsync(DbConnection connection, CancellationToken ct)
+    /// <summary>Takes the turn for <paramref name="connection"/>; false when it has it already (a write inside its own turn does not queue again).</summary>
+    private async Task<bool> EnterAsync(DbConnection connection, CancellationToken ct)
     {
-        // A write already inside this connection's turn (a command of its open transaction) does not queue again.
-        if (_holders.ContainsKey(connection)) return;
+        if (_holders.ContainsKey(connection)) return false;
         await gate.EnterAsync(ct);
         _holders[connection] = 0;
+        return true;
     }
 
-    private void Enter(DbConnection connection)
+    private bool Enter(DbConnection connection)
     {
-        if (_holders.ContainsKey(connection)) return;
+        if (_holders.ContainsKey(connection)) return false;
         gate.Enter();
         _holders[connection] = 0;
+        return true;
+    }
+
+    /// <summary>A write command outside a transaction ended: its own turn (only one it took) ends with it.</summary>
+    private void Ended(DbCommand command)
+    {
+        if (_commands.TryRemove(command, out _)) Release(command.Connection);
     }
 
     /// <summary>The connection a transaction event is about (the provider forgets a finished transaction's connection).</summary>
