@@ -166,7 +166,7 @@ internal static class ScaleOutBenchmark
 
         private void AddInstance(string store, string connection, int instances)
         {
-            var port = FreePort();
+            var port = BenchmarkProgram.FreePort();
             var settings = LocalMode.ConfigurationFor(Emulator);
             settings["Local:StartEmulator"] = "false";
             settings["Storage:Provider"] = store;
@@ -229,13 +229,6 @@ internal static class ScaleOutBenchmark
             Http.Dispose();
             await Emulator.DisposeAsync();
             _drop();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            listener.Start();
-            return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
 }

@@ -27,8 +27,7 @@ internal static class StartupBenchmark
 
         await using var emulator = await EmulatorServer.StartAsync();
         var service = Path.GetFullPath(Path.Combine(folder, "IoTOwnerBot.dll"));
-        var readyToRun = File.Exists(Path.Combine(folder, "IoTOwnerBot.r2r.map")) || IsReadyToRun(service);
-        Console.WriteLine($"IoTOwnerBot start-up benchmark: {runs} runs, published service ({(readyToRun ? "ReadyToRun" : "JIT only")}), SQLite, {Environment.ProcessorCount} cores");
+        Console.WriteLine($"IoTOwnerBot start-up benchmark: {runs} runs, published service ({(IsReadyToRun(service) ? "ReadyToRun" : "JIT only")}), SQLite, {Environment.ProcessorCount} cores");
         var fresh = new List<double>();
         var again = new List<double>();
         for (var run = 0; run < runs; run++)

@@ -28,8 +28,8 @@ public static class PersistenceExtensions
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<SqliteWriteGateInterceptor>();
         services.AddDbContextPool<SqliteBotDbContext>((sp, options) =>
-            ConfigureSqlite(QuietOnExpectedRaces(options).AddInterceptors(sp.GetRequiredService<SqliteWriteGateInterceptor>()), Storage(sp)));
-        services.AddDbContextPool<PostgresBotDbContext>((sp, options) => ConfigurePostgres(QuietOnExpectedRaces(options), sp.GetRequiredService<NpgsqlDataSource>()));
+            ConfigureSqlite(ServiceWarnings(options).AddInterceptors(sp.GetRequiredService<SqliteWriteGateInterceptor>()), Storage(sp)));
+        services.AddDbContextPool<PostgresBotDbContext>((sp, options) => ConfigurePostgres(ServiceWarnings(options), sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<BotDbContext>(sp => Storage(sp).Provider switch
         {
             StorageProvider.Sqlite => sp.GetRequiredService<SqliteBotDbContext>(),
@@ -42,14 +42,14 @@ public static class PersistenceExtensions
     }
 
     /// <summary>
-    /// A unique-key violation is how two writers learn that the other won (a duplicate intake, a second conversation
+    /// What EF Core reports, as the service wants it. A unique-key violation is how two writers learn that the other won (a duplicate intake, a second conversation
     /// row): expected, handled where it happens, and logged there as what it is. EF Core's own failure events would log
     /// every such race as an error with a stack trace; any other failure still surfaces as an exception to the work
     /// item or request that hit it, which logs it. Start-up does not compare the model with the migrations (EF Core
     /// builds the design-time model and the snapshot for it, about half of a fresh store's migration time): the test
     /// suite proves each migration set matches the model before anything ships.
     /// </summary>
-    private static DbContextOptionsBuilder QuietOnExpectedRaces(DbContextOptionsBuilder options) =>
+    private static DbContextOptionsBuilder ServiceWarnings(DbContextOptionsBuilder options) =>
         options.ConfigureWarnings(w => w
             .Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.CommandError, LogLevel.Debug))
             .Ignore(RelationalEventId.PendingModelChangesWarning));

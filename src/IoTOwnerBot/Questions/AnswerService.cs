@@ -59,8 +59,6 @@ public sealed partial class AnswerService(
     public async Task<AnswerResult> AnswerAsync(Guid questionId, OwnerAnswer answer, Responder responder, string channel, AnswerBinding binding, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(binding);
-        // Someone is waiting on this answer: its writes go before background work's.
-        using var urgent = SqliteWriteGate.Urgent();
         var question = await Load(questionId, ct);
         if (question is null) return new AnswerResult(AnswerStatus.NotFound, null);
 
@@ -119,7 +117,6 @@ public sealed partial class AnswerService(
     public async Task RecordRejectedAsync(Guid questionId, Responder responder, string channel, string why, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(responder);
-        using var urgent = SqliteWriteGate.Urgent();
         var tracked = await db.Questions.SingleOrDefaultAsync(q => q.Id == questionId, ct);
         if (tracked is null) return;
         timeline.Value.Record(tracked, TimelineKinds.ResponderRejected, responder.Display,

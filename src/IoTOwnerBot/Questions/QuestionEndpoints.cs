@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Sentinel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -25,7 +26,7 @@ public static class QuestionEndpoints
 
     public static IEndpointRouteBuilder MapQuestionEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/questions").RequireAuthorization(SocPolicy);
+        var group = SqliteWriteGate.WritesFirst(app.MapGroup("/api/questions").RequireAuthorization(SocPolicy));
         group.MapGet("", ListForIncident);
         group.MapGet("/{id:guid}", Get);
         group.MapPost("/{id:guid}/cancel", Cancel);

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using IoTOwnerBot.Persistence;
 
 namespace IoTOwnerBot.Teams;
 
@@ -67,9 +68,9 @@ public static class TeamsExtensions
 
     public static IEndpointRouteBuilder MapTeamsEndpoints(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost(MessagesPath, HandleActivity)
+        SqliteWriteGate.WritesFirst(routes.MapPost(MessagesPath, HandleActivity)
             .RequireAuthorization(Policy)
-            .WithName("BotMessages");
+            .WithName("BotMessages"));
         return routes;
     }
 
