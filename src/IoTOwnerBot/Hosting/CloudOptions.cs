@@ -31,6 +31,24 @@ public sealed class CloudOptions
     public string V2Issuer(string tenantId) => $"{EntraV2IssuerBase.TrimEnd('/')}/{tenantId}/v2.0";
     public string V1Issuer(string tenantId) => $"{EntraV1IssuerBase.TrimEnd('/')}/{tenantId}/";
 
+    /// <summary>Whether <paramref name="issuer"/> is exactly <see cref="V1Issuer"/> or <see cref="V2Issuer"/> of the tenant (without building either).</summary>
+    public bool IsEntraIssuer(string? issuer, string tenantId)
+    {
+        ArgumentNullException.ThrowIfNull(tenantId);
+        if (issuer is null) return false;
+        return Is(issuer, EntraV1IssuerBase, tenantId, "/") || Is(issuer, EntraV2IssuerBase, tenantId, "/v2.0");
+
+        static bool Is(ReadOnlySpan<char> issuer, string issuerBase, string tenant, string suffix)
+        {
+            var prefix = issuerBase.AsSpan().TrimEnd('/');
+            return issuer.Length == prefix.Length + 1 + tenant.Length + suffix.Length
+                && issuer.StartsWith(prefix, StringComparison.Ordinal)
+                && issuer[prefix.Length] == '/'
+                && issuer.Slice(prefix.Length + 1, tenant.Length).SequenceEqual(tenant)
+                && issuer.EndsWith(suffix, StringComparison.Ordinal);
+        }
+    }
+
     private static string ScopeFor(string endpoint) => endpoint.TrimEnd('/') + "/.default";
 }
 

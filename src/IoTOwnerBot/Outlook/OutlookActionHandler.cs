@@ -46,7 +46,7 @@ public sealed partial class OutlookActionHandler(
         {
             // A late click on an authentic card: show what was decided, if anything was.
             var late = await LoadAsync(grant.QuestionId, ct);
-            if (late is { State: not QuestionState.Open }) return Decided(late, grant, alreadyText: true);
+            if (late is { IsOpen: false }) return Decided(late, grant, alreadyText: true);
             await RejectAsync(late?.Id, $"an expired answer button was used (action {actionRequestId})", user, ct);
             return new ActionOutcome(StatusCodes.Status403Forbidden, ExpiredLink);
         }
@@ -90,7 +90,7 @@ public sealed partial class OutlookActionHandler(
         if (check.AnswersFor(question.Recipients, ResponderOf(user), grant.Recipient) is not { } recipient)
             return new ActionOutcome(StatusCodes.Status403Forbidden, Forwarded);
         Log.Refreshed(logger, actionRequestId, question.Id, question.State);
-        return question.State == QuestionState.Open
+        return question.IsOpen
             ? new ActionOutcome(StatusCodes.Status200OK, "", messages.OpenCard(question, recipient).ToJson())
             : new ActionOutcome(StatusCodes.Status200OK, StatusText(question, already: true), RefreshedCard(question, recipient));
     }
@@ -164,11 +164,11 @@ public sealed partial class OutlookActionHandler(
             : $"Incident {number}: answer recorded; {effect}.";
     }
 
-    private static Responder ResponderOf(ClaimsPrincipal user) => new(
-        user.FindFirst("oid")?.Value,
-        user.FindFirst("upn")?.Value ?? user.FindFirst("preferred_username")?.Value ?? user.FindFirst("unique_name")?.Value,
-        user.FindFirst("tid")?.Value,
-        user.FindFirst("name")?.Value);
+    private static Responder ResponderOf(ClaimsPrincipal user)
+    {
+        var claims = EntraClaims.Of(user);
+        return new Responder(claims.ObjectId, claims.UserPrincipalName, claims.TenantId, claims.Name);
+    }
 
     /// <summary>Every refused click on a real question goes on its timeline (not to the incident: it may be noise).</summary>
     private async Task RejectAsync(Guid? questionId, string what, ClaimsPrincipal user, CancellationToken ct)

@@ -57,7 +57,7 @@ public sealed partial class OutlookDigestWorkHandler(
             return WorkResult.Done;
         }
         var slot = await pool.ReserveAsync(digest.DeliveryId, recipients: 1,
-            priority: view.Questions.Any(q => q.State == QuestionState.Open && OutlookSendWorkHandler.IsUrgent(q)), ct);
+            priority: view.Questions.Any(q => q.IsOpen && OutlookSendWorkHandler.IsUrgent(q)), ct);
         if (slot.At > time.GetUtcNow())
         {
             if (recipient.ObjectId is not null && OutlookSendWorkHandler.WaitsPastTeams(slot, delivery.CurrentValue, time) is { } reason)
@@ -120,7 +120,7 @@ public sealed partial class OutlookDigestWorkHandler(
     /// <summary>Every open question of the digest is asked in Teams (each owner's own recipient entry), after <paramref name="first"/>.</summary>
     private async Task AskInTeamsAsync(DigestView view, Recipient recipient, string reason, CancellationToken ct, Action<Question>? first = null)
     {
-        var ids = view.Questions.Where(q => q.State == QuestionState.Open).Select(q => q.Id).ToList();
+        var ids = view.Questions.Where(q => q.IsOpen).Select(q => q.Id).ToList();
         var open = await db.Questions.WithRecipients().Where(q => ids.Contains(q.Id)).ToListAsync(ct);
         foreach (var question in open)
         {

@@ -93,8 +93,11 @@ public static partial class OutlookExtensions
                 var requestId = RequestId(context.HttpContext);
                 var correlationId = context.HttpContext.Request.Headers[CorrelationIdHeader].ToString();
                 var logger = Logger(context.HttpContext);
-                string? oid = user.FindFirst("oid")?.Value, tid = user.FindFirst("tid")?.Value, ver = user.FindFirst("ver")?.Value;
-                Log.TokenAccepted(logger, requestId, correlationId, oid, tid, ver);
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    var claims = EntraClaims.Of(user);
+                    Log.TokenAccepted(logger, requestId, correlationId, claims.ObjectId, claims.TenantId, claims.Version);
+                }
                 return Task.CompletedTask;
             },
             OnAuthenticationFailed = context =>
@@ -136,19 +139,23 @@ public static partial class OutlookExtensions
         var cloud = services.GetRequiredService<IOptions<CloudOptions>>().Value;
         var credentials = services.GetRequiredService<IOptions<CredentialOptions>>().Value;
 
-        var caller = user.FindFirst("appid")?.Value ?? user.FindFirst("azp")?.Value;
+        var claims = EntraClaims.Of(user);
+        var caller = claims.AppId ?? claims.AuthorizedParty;
         if (!string.Equals(caller, OutlookOptions.ActionableMessagesAppId, StringComparison.OrdinalIgnoreCase)) return false;
+        if (!claims.HasScope(outlook.RequiredScope)) return false;
 
-        var scopes = (user.FindFirst("scp")?.Value ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (!scopes.Contains(outlook.RequiredScope, StringComparer.OrdinalIgnoreCase)) return false;
+        if (claims.TenantId is not { } tenant || !Guid.TryParse(tenant, out _)) return false;
+        if (!IsAllowed(outlook.TenantsOr(credentials.TenantId), tenant)) return false;
+        if (!cloud.IsEntraIssuer(claims.Issuer, tenant)) return false;
 
-        var tenant = user.FindFirst("tid")?.Value;
-        var issuer = user.FindFirst("iss")?.Value;
-        if (tenant is null || !Guid.TryParse(tenant, out _)) return false;
-        if (!outlook.TenantsOr(credentials.TenantId).Contains(tenant, StringComparer.OrdinalIgnoreCase)) return false;
-        if (issuer != cloud.V1Issuer(tenant) && issuer != cloud.V2Issuer(tenant)) return false;
+        return claims.Version is "1.0" or "2.0" && claims.ObjectId is { Length: > 0 };
+    }
 
-        return user.FindFirst("ver")?.Value is "1.0" or "2.0" && user.FindFirst("oid")?.Value is { Length: > 0 };
+    private static bool IsAllowed(IReadOnlyList<string> tenants, string tenant)
+    {
+        foreach (var allowed in tenants)
+            if (string.Equals(allowed, tenant, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
     }
 
     /// <summary>Outlook overwrites Authorization; a card that blanks it gets the token in Action-Authorization instead.</summary>

@@ -68,7 +68,7 @@ public sealed partial class OutlookSendWorkHandler(
             case EarlierSend.TooSoon:
                 return WorkResult.RetryAt(item.EffectStartedAt!.Value + options.CurrentValue.UncertainSendRecheckDelay, "an earlier sendMail may not be in Sent Items yet");
         }
-        if (question.State != QuestionState.Open)
+        if (!question.IsOpen)
         {
             // Answered (by another owner) or closed before this owner's mail went out: nothing to ask any more, and
             // the slot it had in the sender's budget goes back.

@@ -30,7 +30,7 @@ internal sealed partial class EscalateWorkHandler(
     {
         var work = item.ReadPayload<EscalateWork>();
         var question = await db.Questions.WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
-        if (question is null || question.State != QuestionState.Open) return WorkResult.Done;
+        if (question is null || !question.IsOpen) return WorkResult.Done;
         if (await db.Timeline.AnyAsync(t => t.QuestionId == question.Id && t.Kind == TimelineKinds.Escalated, ct)) return WorkResult.Done;
 
         var policy = lifecycle.CurrentValue;

@@ -23,7 +23,7 @@ internal sealed partial class RemindWorkHandler(
     {
         var work = item.ReadPayload<RemindWork>();
         var question = await db.Questions.WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
-        if (question is null || question.State != QuestionState.Open) return WorkResult.Done;
+        if (question is null || !question.IsOpen) return WorkResult.Done;
         // A re-run after a crash finds its own timeline event: the reminder was planned already.
         var marker = $"(reminder {work.Number})";
         if (await db.Timeline.AnyAsync(t => t.QuestionId == question.Id && t.Kind == TimelineKinds.Reminded && t.Message.EndsWith(marker), ct))

@@ -21,15 +21,26 @@ public sealed class ResponderCheck(IOptionsMonitor<DecisionOptions> decision)
         ArgumentNullException.ThrowIfNull(recipients);
         ArgumentNullException.ThrowIfNull(responder);
         ArgumentNullException.ThrowIfNull(delegates);
-        var candidates = boundTo is null ? recipients.ToList() : recipients.Where(r => IsKeyOf(r, boundTo)).ToList();
-        if (candidates.FirstOrDefault(r => IsThemselves(r, responder)) is { } own) return own;
+        // Loops rather than LINQ: this runs on every click and card refresh.
+        foreach (var recipient in recipients)
+            if (IsCandidate(recipient, boundTo) && IsThemselves(recipient, responder)) return recipient;
 
         foreach (var entry in delegates)
         {
-            if (!entry.Delegates.Any(d => Same(d, responder.ObjectId) || Same(d, responder.UserPrincipalName))) continue;
-            if (candidates.FirstOrDefault(r => IsKeyOf(r, entry.Owner) || Same(entry.Owner, r.UserPrincipalName)) is { } owner) return owner;
+            if (!IsDelegate(entry, responder)) continue;
+            foreach (var recipient in recipients)
+                if (IsCandidate(recipient, boundTo) && (IsKeyOf(recipient, entry.Owner) || Same(entry.Owner, recipient.UserPrincipalName))) return recipient;
         }
         return null;
+    }
+
+    private static bool IsCandidate(Recipient recipient, string? boundTo) => boundTo is null || IsKeyOf(recipient, boundTo);
+
+    private static bool IsDelegate(DelegateEntry entry, Responder responder)
+    {
+        foreach (var name in entry.Delegates)
+            if (Same(name, responder.ObjectId) || Same(name, responder.UserPrincipalName)) return true;
+        return false;
     }
 
     /// <summary>
@@ -53,5 +64,5 @@ public sealed class ResponderCheck(IOptionsMonitor<DecisionOptions> decision)
     }
 
     private static bool Same(string? a, string? b) =>
-        a is { Length: > 0 } && b is { Length: > 0 } && string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+        a is { Length: > 0 } && b is { Length: > 0 } && a.AsSpan().Trim().Equals(b.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
 }

@@ -23,7 +23,7 @@ public sealed class TeamsFallback(BotDbContext db, QuestionTimeline timeline, IO
     {
         ArgumentNullException.ThrowIfNull(question);
         ArgumentNullException.ThrowIfNull(recipient);
-        if (!delivery.CurrentValue.UsesTeams || question.State != QuestionState.Open) return false;
+        if (!delivery.CurrentValue.UsesTeams || !question.IsOpen) return false;
         if (recipient.ObjectId is { } oid)
         {
             var key = TeamsSendWork.Key(question.Id, oid);

@@ -20,7 +20,7 @@ public sealed class TeamsFallbackWorkHandler(BotDbContext db, TeamsFallback fall
     {
         var work = item.ReadPayload<TeamsFallbackWork>();
         var question = await db.Questions.WithRecipients().SingleOrDefaultAsync(q => q.Id == work.QuestionId, ct);
-        if (question is null || question.State != QuestionState.Open) return WorkResult.Done;
+        if (question is null || !question.IsOpen) return WorkResult.Done;
         var recipient = question.Recipients.FirstOrDefault(r => string.Equals(r.ObjectId, work.ObjectId, StringComparison.OrdinalIgnoreCase));
         if (recipient is null) return WorkResult.Done;
         var after = delivery.CurrentValue.TeamsAfter;

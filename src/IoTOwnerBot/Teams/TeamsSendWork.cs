@@ -68,7 +68,7 @@ public sealed partial class TeamsSendWorkHandler(
                     return await SentAsync(question, recipient, message, posted.ActivityId, $"{work.Reason}; found in the chat after an attempt whose outcome was unknown", ct);
                 case EarlierPost.Wait wait:
                     return WorkResult.RetryAt(wait.At, wait.Reason);
-                case EarlierPost.Unknown unknown when question.State == QuestionState.Open:
+                case EarlierPost.Unknown unknown when question.IsOpen:
                     if (!await ReachableOnlyInTeamsAsync(question, recipient, ct))
                     {
                         timeline.Record(question, TeamsTimeline.Uncertain, QuestionService.Actor,
@@ -82,7 +82,7 @@ public sealed partial class TeamsSendWorkHandler(
                     break;
             }
         }
-        if (question.State != QuestionState.Open) return WorkResult.Done;
+        if (!question.IsOpen) return WorkResult.Done;
 
         var tenant = bot.CurrentValue.EffectiveTenantId(credentials.Value) ?? LocalDefaults.TenantId;
         try
@@ -142,7 +142,7 @@ public sealed partial class TeamsSendWorkHandler(
                     return WorkResult.RetryAt(wait.At, wait.Reason);
                 case EarlierPost.Unknown unknown when view.OpenCount > 0:
                     var only = await ReachableOnlyInTeamsAsync(first, first.Recipients.FirstOrDefault(r => r.ObjectId == recipient.ObjectId) ?? recipient, ct);
-                    var open = view.Questions.Where(q => q.State == QuestionState.Open).Select(q => q.Id).ToList();
+                    var open = view.Questions.Where(q => q.IsOpen).Select(q => q.Id).ToList();
                     foreach (var question in await db.Questions.Where(q => open.Contains(q.Id)).ToListAsync(ct))
                         timeline.Record(question, TeamsTimeline.Uncertain, QuestionService.Actor, only
                             ? $"Teams cannot tell whether the digest card reached {recipient.Display} ({unknown.Reason}); it is sent again, because Teams is the only way to reach them, so it may appear twice in their chat."
@@ -176,7 +176,7 @@ public sealed partial class TeamsSendWorkHandler(
         catch (Exception ex) when (ex is ConnectorException or TeamsInstallException)
         {
             var why = ex is ConnectorException { IsBlocked: true } ? "the user blocked the bot" : ex.Message;
-            var open = view.Questions.Where(q => q.State == QuestionState.Open).Select(q => q.Id).ToList();
+            var open = view.Questions.Where(q => q.IsOpen).Select(q => q.Id).ToList();
             foreach (var question in await db.Questions.Where(q => open.Contains(q.Id)).ToListAsync(ct))
                 timeline.Record(question, TeamsTimeline.Failed, QuestionService.Actor,
                     $"The question could not be sent to {recipient.Display} in Teams (digest {work.DigestId:D}): {why}.", time.GetUtcNow());
