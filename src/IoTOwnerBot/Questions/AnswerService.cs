@@ -76,15 +76,14 @@ public sealed partial class AnswerService(
             return new AnswerResult(AnswerStatus.NotARecipient, question);
         }
         if (!question.IsOpen) return new AnswerResult(AnswerStatus.AlreadyDecided, question);
-        // A used card token means its question was decided in the same transaction, possibly since the load above:
-        // the answer shows the question as decided, never the open one read before.
-        if (binding.SingleUseKey is { } used && await db.UsedAnswerTokens.AnyAsync(t => t.Key == used, ct))
-            return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
 
-        var outcome = await lifecycle.Value.DecideAsync(questionId, new AnswerDecision(answer, responder.Display, channel, binding.SingleUseKey, responder.ObjectId, answeredFor.Id), ct);
+        // The question read above is still open: it is decided as read, without reading it again. If another click won
+        // since (this card's token included: a used token's question was decided in the same transaction), the
+        // conditional update finds it no longer open, and the answer shows the question as decided, never as read.
+        var outcome = await lifecycle.Value.DecideAsync(question, new AnswerDecision(answer, responder.Display, channel, binding.SingleUseKey, responder.ObjectId, answeredFor.Id), ct);
         if (outcome.Status != LifecycleStatus.Done) return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
         Log.Recorded(logger, questionId, answer, channel);
-        return new AnswerResult(AnswerStatus.Recorded, await Load(questionId, ct));
+        return new AnswerResult(AnswerStatus.Recorded, decided.KeepDecided(db, outcome.Question!));
     }
 
     public static string Describe(OwnerAnswer answer) => answer == OwnerAnswer.Expected ? "Yes, this is expected" : "No, this is NOT expected";

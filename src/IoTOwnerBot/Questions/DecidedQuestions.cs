@@ -55,6 +55,27 @@ public sealed class DecidedQuestions
     }
 
     /// <summary>
+    /// Keeps <paramref name="question"/>, which <paramref name="db"/> has just decided and saved, as the store now has
+    /// it (with its owners and devices): it is detached from the context first, and the timeline entries the decision
+    /// added to it are left to the store, as for every kept question. Returns the kept instance.
+    /// </summary>
+    public Question KeepDecided(BotDbContext db, Question question)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(question);
+        foreach (var entry in db.ChangeTracker.Entries().ToList())
+        {
+            if (ReferenceEquals(entry.Entity, question)
+                || entry.Entity is Recipient recipient && question.Recipients.Contains(recipient)
+                || entry.Entity is QuestionDevice device && question.Devices.Contains(device)
+                || entry.Entity is TimelineEvent ev && question.Timeline.Contains(ev))
+                entry.State = EntityState.Detached;
+        }
+        question.Timeline.Clear();
+        return Remember(question);
+    }
+
+    /// <summary>
     /// What a channel derives from a final question and nothing else (a rendered card for one recipient), computed once
     /// per question and <paramref name="key"/>. For a question that is not kept, <paramref name="derive"/> runs every time.
     /// </summary>

@@ -35,6 +35,26 @@ public sealed partial class QuestionLifecycle(
         ArgumentNullException.ThrowIfNull(decision);
         var question = await db.Questions.SingleOrDefaultAsync(q => q.Id == id, ct);
         if (question is null) return new LifecycleResult(LifecycleStatus.NotFound, null);
+        return await DecideTrackedAsync(question, decision, ct);
+    }
+
+    /// <summary>
+    /// <see cref="DecideAsync(Guid, QuestionDecision, CancellationToken)"/> for an open question the caller has just
+    /// read (not tracked, e.g. with its owners and devices), without reading it again: the conditional update still
+    /// decides against the store, so a question decided since it was read is <see cref="LifecycleStatus.NotOpen"/>.
+    /// </summary>
+    public async Task<LifecycleResult> DecideAsync(Question loaded, QuestionDecision decision, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        ArgumentNullException.ThrowIfNull(decision);
+        if (!loaded.IsOpen || db.Questions.Local.FindEntry(loaded.Id) is not null) return await DecideAsync(loaded.Id, decision, ct);
+        db.Questions.Attach(loaded);
+        return await DecideTrackedAsync(loaded, decision, ct);
+    }
+
+    private async Task<LifecycleResult> DecideTrackedAsync(Question question, QuestionDecision decision, CancellationToken ct)
+    {
+        var id = question.Id;
         var now = time.GetUtcNow();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);

@@ -9,14 +9,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace IoTOwnerBot.Tests.Questions;
 
 /// <summary>
-/// Two clicks of one card at once: the second may read the question while it is still open and find the card token
-/// used only afterwards. It must then answer with the question as decided, never with the open question it read first
-/// (a channel renders the outcome card from it).
+/// Two clicks of one card at once: the second may read the question while it is still open and find it decided (and
+/// the card token used) only when it decides. It must then answer with the question as decided, never with the open
+/// question it read first (a channel renders the outcome card from it), and nothing is recorded twice.
 /// </summary>
 public sealed class AnswerRaceTests : IntegrationTest
 {
     private const string Nonce = "card-token-nonce-1";
-    private readonly BeforeTokenCheck _gate = new();
+    private readonly AfterQuestionRead _gate = new();
 
     protected override void Configure(Dictionary<string, string?> settings) => settings["Delivery:Mode"] = "EmailOnly";
 
@@ -27,7 +27,7 @@ public sealed class AnswerRaceTests : IntegrationTest
     }
 
     [Fact]
-    public async Task TheOtherClickWinsBetweenLoadAndTokenCheck_AnswerShowsTheDecidedQuestion()
+    public async Task TheOtherClickWinsBetweenLoadAndDecision_AnswerShowsTheDecidedQuestion()
     {
         var incident = await Admin.RaiseAsync(Samples.PlcProgramming);
         using (var response = await PostIncidentAsync(incident.TriggerPayload)) Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);
@@ -58,8 +58,8 @@ public sealed class AnswerRaceTests : IntegrationTest
         Assert.Equal(1, await Bot.QueryAsync(db => db.Timeline.CountAsync(t => t.QuestionId == question.Id && t.Kind == TimelineKinds.AnswerRecorded)));
     }
 
-    /// <summary>Runs an action once, just before the first query of the used card tokens is sent to the database.</summary>
-    private sealed class BeforeTokenCheck : DbCommandInterceptor
+    /// <summary>Runs an action once, just after the first read of the questions table has been sent to the database.</summary>
+    private sealed class AfterQuestionRead : DbCommandInterceptor
     {
         private Func<Task>? _action;
 
@@ -67,11 +67,10 @@ public sealed class AnswerRaceTests : IntegrationTest
 
         public void Arm(Func<Task> action) => _action = action;
 
-        public override async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
+            CancellationToken cancellationToken = default)
         {
-            if (command.CommandText.Contains("used_answer_tokens", StringComparison.Ordinal)
-                && !command.CommandText.Contains("INSERT", StringComparison.OrdinalIgnoreCase)
+            if (command.CommandText.Contains("FROM \"questions\"", StringComparison.Ordinal)
                 && Interlocked.Exchange(ref _action, null) is { } action)
             {
                 Fired = true;
