@@ -18,6 +18,11 @@ public sealed class JobOptions
     [Range(typeof(TimeSpan), "00:00:03", "01:00:00")] public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>How often idle workers look for due items (new items wake them at once).</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")] public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// While a request a person waits on is in flight (a click, a Teams activity, a SOC action), every worker but the
+    /// first waits up to this long before it claims more work (<see cref="PeopleWaiting"/>); zero never waits.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:05")] public TimeSpan YieldToPeople { get; set; } = TimeSpan.FromMilliseconds(250);
     [Range(1, 100)] public int MaxAttempts { get; set; } = 12;
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")] public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(15);

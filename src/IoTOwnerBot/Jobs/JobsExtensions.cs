@@ -9,6 +9,7 @@ public static class JobsExtensions
     {
         services.AddOptions<JobOptions>().BindSettings(JobOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<WorkSignal>();
+        services.AddSingleton<PeopleWaiting>();
         services.AddSingleton<WorkMetrics>();
         services.AddHealthChecks().AddCheck<WorkFailuresHealthCheck>("work", tags: ["ready"]);
         services.AddSingleton<WorkDispatcher>();

@@ -16,6 +16,7 @@ namespace IoTOwnerBot.Jobs;
 public sealed partial class WorkDispatcher(
     IServiceScopeFactory scopes,
     WorkSignal signal,
+    PeopleWaiting people,
     TimeProvider time,
     IOptions<JobOptions> options,
     WorkMetrics metrics,
@@ -37,6 +38,8 @@ public sealed partial class WorkDispatcher(
         {
             try
             {
+                // One worker always runs; the others step aside while a person waits on a request.
+                if (worker > 0) await people.WhenQuietAsync(_options.YieldToPeople, ct);
                 if (await RunOneAsync(ct)) continue;
                 await signal.WaitAsync(_options.PollInterval, ct);
             }

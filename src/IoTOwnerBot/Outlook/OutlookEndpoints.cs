@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -14,7 +15,7 @@ public static class OutlookEndpoints
     public static IEndpointRouteBuilder MapOutlookEndpoints(this IEndpointRouteBuilder app)
     {
         if (!app.ServiceProvider.GetRequiredService<IOptions<OutlookOptions>>().Value.Enabled) return app;
-        var group = SqliteWriteGate.WritesFirst(app.MapGroup(OutlookMessages.ActionsPath).RequireAuthorization(OutlookExtensions.Policy));
+        var group = PeopleWaiting.On(app.MapGroup(OutlookMessages.ActionsPath).RequireAuthorization(OutlookExtensions.Policy));
         group.MapPost("", PostAction);
         return app;
     }

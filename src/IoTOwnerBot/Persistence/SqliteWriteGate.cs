@@ -4,7 +4,7 @@ namespace IoTOwnerBot.Persistence;
 /// The one writer of a SQLite store, taken in turn inside the process. SQLite lets one connection write at a time; a
 /// writer that finds the file locked is retried by the provider with a blocking sleep (150 ms a try, holding a
 /// thread-pool thread), which is what made a click wait behind background work. Here writers wait asynchronously in
-/// two queues instead, and an urgent writer (a person waiting: <see cref="WritesFirst"/>) goes before every background one.
+/// two queues instead, and an urgent writer (a person waiting: <c>Jobs.PeopleWaiting.On</c>) goes before every background one.
 /// The lock is handed to the next waiter when released, so nobody barges in between. Another process on the same file
 /// is still met by SQLite's own lock.
 /// </summary>
@@ -92,16 +92,6 @@ public sealed class SqliteWriteGate(TimeProvider time)
             _held = false;
         }
     }
-
-    /// <summary>
-    /// Requests a person waits on (a click, a SOC analyst's action): their writes are <see cref="Urgent"/>. Background
-    /// work and storm traffic (incident intake) are not marked.
-    /// </summary>
-    public static TBuilder WritesFirst<TBuilder>(TBuilder endpoints) where TBuilder : IEndpointConventionBuilder =>
-        endpoints.AddEndpointFilter(static async (context, next) =>
-        {
-            using (Urgent()) return await next(context);
-        });
 
     private sealed class Restore(bool before) : IDisposable
     {

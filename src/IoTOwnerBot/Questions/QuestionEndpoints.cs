@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using IoTOwnerBot.Hosting;
+using IoTOwnerBot.Jobs;
 using IoTOwnerBot.Persistence;
 using IoTOwnerBot.Sentinel;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -26,7 +27,7 @@ public static class QuestionEndpoints
 
     public static IEndpointRouteBuilder MapQuestionEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = SqliteWriteGate.WritesFirst(app.MapGroup("/api/questions").RequireAuthorization(SocPolicy));
+        var group = PeopleWaiting.On(app.MapGroup("/api/questions").RequireAuthorization(SocPolicy));
         group.MapGet("", ListForIncident);
         group.MapGet("/{id:guid}", Get);
         group.MapPost("/{id:guid}/cancel", Cancel);

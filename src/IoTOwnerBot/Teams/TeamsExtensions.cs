@@ -68,7 +68,7 @@ public static class TeamsExtensions
 
     public static IEndpointRouteBuilder MapTeamsEndpoints(this IEndpointRouteBuilder routes)
     {
-        SqliteWriteGate.WritesFirst(routes.MapPost(MessagesPath, HandleActivity)
+        PeopleWaiting.On(routes.MapPost(MessagesPath, HandleActivity)
             .RequireAuthorization(Policy)
             .WithName("BotMessages"));
         return routes;
