@@ -31,7 +31,9 @@ public sealed class DecidedQuestions
     {
         ArgumentNullException.ThrowIfNull(db);
         if (Find(id) is { } known) return known;
-        var question = await db.Questions.AsNoTracking().WithOwnersAndDevices().SingleOrDefaultAsync(q => q.Id == id, ct);
+        // One statement, not the store's default of one per collection: a question has a few owners and devices, and
+        // this read is on every click of an open question.
+        var question = await db.Questions.AsNoTracking().WithOwnersAndDevices().AsSingleQuery().SingleOrDefaultAsync(q => q.Id == id, ct);
         return question is null ? null : Remember(question);
     }
 
