@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Azure.Core;
 using IoTOwnerBot.Hosting;
 using Microsoft.Data.Sqlite;
@@ -77,9 +78,17 @@ public static class PersistenceExtensions
     /// credential (managed identity in Azure), fetched before the first connection and again every
     /// <see cref="StorageOptions.EntraTokenRefresh"/>, so a new physical connection never presents an expired token.
     /// </summary>
+    /// <summary>Statements each PostgreSQL connection keeps prepared (Npgsql's automatic preparation), unless the connection string sets it.</summary>
+    internal const int AutoPreparedStatements = 64;
+
     internal static NpgsqlDataSource CreateDataSource(StorageOptions storage, TokenCredential credential, ILoggerFactory? loggers)
     {
         var builder = new NpgsqlDataSourceBuilder(storage.ConnectionString);
+        // The service sends the same few statements over and over (claims, clicks, timeline): prepared on the server
+        // after their second use, they are parsed and planned once per connection instead of every time. A connection
+        // string that says otherwise wins (e.g. "Max Auto Prepare=0" behind a pooler without prepared statements).
+        var given = new DbConnectionStringBuilder { ConnectionString = storage.ConnectionString };
+        if (!given.ContainsKey("Max Auto Prepare") && !given.ContainsKey("MaxAutoPrepare")) builder.ConnectionStringBuilder.MaxAutoPrepare = AutoPreparedStatements;
         if (loggers is not null) builder.UseLoggerFactory(loggers);
         if (storage.Authentication == StorageAuthentication.Entra)
         {

@@ -17,6 +17,17 @@ public sealed class StorageTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _emulator.DisposeAsync();
 
+    [Theory]
+    [InlineData("Host=db.example;Database=bot;Username=bot", PersistenceExtensions.AutoPreparedStatements)]
+    [InlineData("Host=db.example;Database=bot;Username=bot;Max Auto Prepare=0", 0)]
+    [InlineData("Host=db.example;Database=bot;Username=bot;Max Auto Prepare=5", 5)]
+    public async Task PostgreSqlStatements_ArePreparedAutomatically_UnlessTheConnectionStringSaysOtherwise(string connectionString, int expected)
+    {
+        var storage = new StorageOptions { Provider = StorageProvider.PostgreSql, ConnectionString = connectionString };
+        await using var source = PersistenceExtensions.CreateDataSource(storage, new Azure.Identity.DefaultAzureCredential(), null);
+        Assert.Equal(expected, new Npgsql.NpgsqlConnectionStringBuilder(source.ConnectionString).MaxAutoPrepare);
+    }
+
     [Fact]
     public void EachProvidersMigrationSet_IsUpToDateWithTheOneModel()
     {

@@ -70,7 +70,7 @@ public sealed class AnswerRaceTests : IntegrationTest
         public override async ValueTask<DbDataReader> ReaderExecutedAsync(DbCommand command, CommandExecutedEventData eventData, DbDataReader result,
             CancellationToken cancellationToken = default)
         {
-            if (command.CommandText.Contains("FROM \"questions\"", StringComparison.Ordinal)
+            if ((command.CommandText.Contains("FROM \"questions\"", StringComparison.Ordinal) || command.CommandText.Contains("FROM questions ", StringComparison.Ordinal))
                 && Interlocked.Exchange(ref _action, null) is { } action)
             {
                 Fired = true;
