@@ -100,27 +100,25 @@ public sealed class ActionTokens(IOptionsMonitor<OutlookOptions> options, TimePr
     {
         payload = null;
         if (token is null || token.Length > MaxTokenLength) return ActionTokenError.Malformed;
+        // Exactly three non-empty parts: {keyId}.{payload}.{mac}.
+        Span<Range> parts = stackalloc Range[4];
         var text = token.AsSpan();
-        var firstDot = text.IndexOf('.');
-        var secondDot = firstDot < 0 ? -1 : text[(firstDot + 1)..].IndexOf('.') + firstDot + 1;
-        if (firstDot <= 0 || secondDot <= firstDot + 1 || secondDot == text.Length - 1 || text[(secondDot + 1)..].Contains('.'))
-            return ActionTokenError.Malformed;
-        var id = text[..firstDot];
-        var body = text[(firstDot + 1)..secondDot];
-        var mac = text[(secondDot + 1)..];
-        var key = FindKey(id);
+        if (text.Split(parts, '.') != 3) return ActionTokenError.Malformed;
+        var (id, body, mac) = (parts[0], parts[1], parts[2]);
+        if (text[id].IsEmpty || text[body].IsEmpty || text[mac].IsEmpty) return ActionTokenError.Malformed;
+        var key = FindKey(text[id]);
         if (key is null) return ActionTokenError.UnknownKey;
-        if (!IsBase64Url(body) || !IsBase64Url(mac)) return ActionTokenError.Malformed;
+        if (!IsBase64Url(text[body]) || !IsBase64Url(text[mac])) return ActionTokenError.Malformed;
 
         Span<byte> presented = stackalloc byte[64];
-        if (!Base64Url.TryDecodeFromChars(mac, presented, out var presentedLength)) return ActionTokenError.Malformed;
+        if (!Base64Url.TryDecodeFromChars(text[mac], presented, out var presentedLength)) return ActionTokenError.Malformed;
         Span<byte> expected = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        Mac(key, body, macPurpose, expected);
+        Mac(key, text[body], macPurpose, expected);
         if (!CryptographicOperations.FixedTimeEquals(presented[..presentedLength], expected)) return ActionTokenError.BadSignature;
 
         // The whole token is at most MaxTokenLength characters, so its body decodes to at most 3/4 of that.
         Span<byte> json = stackalloc byte[Base64Url.GetMaxDecodedLength(MaxTokenLength)];
-        if (!Base64Url.TryDecodeFromChars(body, json, out var jsonLength)) return ActionTokenError.Malformed;
+        if (!Base64Url.TryDecodeFromChars(text[body], json, out var jsonLength)) return ActionTokenError.Malformed;
         try
         {
             payload = JsonSerializer.Deserialize(json[..jsonLength], OutlookJson.Default.ActionTokenPayload);

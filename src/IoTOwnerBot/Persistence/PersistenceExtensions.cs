@@ -73,14 +73,14 @@ public static class PersistenceExtensions
             .MigrationsAssembly(typeof(BotDbContext).Assembly.FullName)
             .UseQuerySplittingBehavior(QuerySplittingBehavior.SplitQuery));
 
+    /// <summary>Statements each PostgreSQL connection keeps prepared (Npgsql's automatic preparation), unless the connection string sets it.</summary>
+    internal const int AutoPreparedStatements = 64;
+
     /// <summary>
     /// One pooled data source per process. With Entra sign-in the password is an access token for the service's own
     /// credential (managed identity in Azure), fetched before the first connection and again every
     /// <see cref="StorageOptions.EntraTokenRefresh"/>, so a new physical connection never presents an expired token.
     /// </summary>
-    /// <summary>Statements each PostgreSQL connection keeps prepared (Npgsql's automatic preparation), unless the connection string sets it.</summary>
-    internal const int AutoPreparedStatements = 64;
-
     internal static NpgsqlDataSource CreateDataSource(StorageOptions storage, TokenCredential credential, ILoggerFactory? loggers)
     {
         var builder = new NpgsqlDataSourceBuilder(storage.ConnectionString);

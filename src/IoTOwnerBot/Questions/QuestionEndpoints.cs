@@ -84,9 +84,11 @@ public static class QuestionEndpoints
     }
 
     /// <summary>The SOC member (or application) acting, for the timeline.</summary>
-    private static string Actor(ClaimsPrincipal user) =>
-        user.FindFirst("name")?.Value is { } name
-            ? user.FindFirst("preferred_username")?.Value is { } upn ? $"{name} ({upn})" : name
-            : user.FindFirst("upn")?.Value ?? user.FindFirst("preferred_username")?.Value
-              ?? $"application {user.FindFirst("azp")?.Value ?? user.FindFirst("appid")?.Value ?? "unknown"}";
+    private static string Actor(ClaimsPrincipal user)
+    {
+        var claims = EntraClaims.Of(user);
+        return claims.Name is { } name
+            ? claims.PreferredUsername is { } upn ? $"{name} ({upn})" : name
+            : claims.Upn ?? claims.PreferredUsername ?? $"application {claims.AuthorizedParty ?? claims.AppId ?? "unknown"}";
+    }
 }
