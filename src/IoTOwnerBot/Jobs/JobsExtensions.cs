@@ -11,6 +11,7 @@ public static class JobsExtensions
         services.AddSingleton<WorkSignal>();
         services.AddSingleton<PeopleWaiting>();
         services.AddSingleton<WorkMetrics>();
+        services.AddSingleton<RetryBackoff>();
         services.AddHealthChecks().AddCheck<WorkFailuresHealthCheck>("work", tags: ["ready"]);
         services.AddSingleton<WorkDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WorkDispatcher>());

@@ -17,6 +17,7 @@ public sealed partial class WorkDispatcher(
     IServiceScopeFactory scopes,
     WorkSignal signal,
     PeopleWaiting people,
+    RetryBackoff backoff,
     TimeProvider time,
     IOptions<JobOptions> options,
     WorkMetrics metrics,
@@ -90,8 +91,8 @@ public sealed partial class WorkDispatcher(
                 catch (Exception ex)
                 {
                     Log.AttemptFailed(logger, item.Kind, item.Attempts, ex.Message);
-                    result = DurableRetry.Classify(ex, time.GetUtcNow(), Backoff, item.Attempts)
-                             ?? WorkResult.RetryAt(time.GetUtcNow() + Backoff(item.Attempts), $"{ex.GetType().Name}: {ex.Message}");
+                    result = DurableRetry.Classify(ex, time.GetUtcNow(), backoff.Delay, item.Attempts)
+                             ?? WorkResult.RetryAt(backoff.Next(item.Attempts), $"{ex.GetType().Name}: {ex.Message}");
                 }
                 await heartbeat.CancelAsync();
                 await renewing;
@@ -230,14 +231,6 @@ public sealed partial class WorkDispatcher(
         }
         metrics.Failed(item.Kind);
         Log.GaveUp(logger, item.Kind, item.Attempts, reason);
-    }
-
-    /// <summary>Exponential backoff with full jitter, capped.</summary>
-    public TimeSpan Backoff(int attempt)
-    {
-        var ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds,
-            _options.FirstRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Max(0, attempt - 1)));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
     }
 
     private static string Truncate(string s) => s.Length <= 2000 ? s : s[..2000];

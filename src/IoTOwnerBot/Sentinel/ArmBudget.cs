@@ -68,13 +68,16 @@ public sealed class ArmBudget(IOptions<SentinelOptions> options, IOptions<JobOpt
 
     /// <summary>
     /// A token bucket on the service's clock. A request takes its token at once, possibly one that is still to come
-    /// (the count goes below zero): requests are served in the order they asked, each told how long to wait.
+    /// (the count goes below zero): requests are served in the order they asked, each told how long to wait. A request
+    /// refused because its wait would be too long is told a time of its own, one token after the last one told: a storm of
+    /// queued work comes back at ARM's rate, not all at once at the next token (each of those would be refused again).
     /// </summary>
     private sealed class Bucket(double size, double perSecond, TimeProvider time)
     {
         private readonly Lock _lock = new();
         private double _tokens = Math.Max(1, size);
         private DateTimeOffset _at = time.GetUtcNow();
+        private DateTimeOffset _lastToldAt = DateTimeOffset.MinValue;
 
         public double Available
         {
@@ -84,14 +87,26 @@ public sealed class ArmBudget(IOptions<SentinelOptions> options, IOptions<JobOpt
             }
         }
 
-        /// <summary>The wait until the caller's token is there, or null (nothing taken) when that is longer than <paramref name="maxWait"/>.</summary>
+        /// <summary>
+        /// The wait until the caller's token is there, or null (nothing taken) when that is longer than
+        /// <paramref name="maxWait"/>; then <paramref name="ready"/> is when to ask again.
+        /// </summary>
         public TimeSpan? Take(TimeSpan maxWait, out TimeSpan ready)
         {
             lock (_lock)
             {
                 var tokens = Refilled();
                 ready = tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromSeconds((1 - tokens) / perSecond);
-                if (ready > maxWait) return null;
+                if (ready > maxWait)
+                {
+                    var now = time.GetUtcNow();
+                    var at = now + ready;
+                    var afterLast = _lastToldAt + TimeSpan.FromSeconds(1 / perSecond);
+                    if (afterLast > at) at = afterLast;
+                    _lastToldAt = at;
+                    ready = at - now;
+                    return null;
+                }
                 _tokens = tokens - 1;
                 return ready;
             }

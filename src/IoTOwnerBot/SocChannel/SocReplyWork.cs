@@ -29,6 +29,7 @@ public sealed partial class SocReplyWorkHandler(
     BotConnectorClient connector,
     IOptionsMonitor<SocThreadOptions> options,
     IOptionsMonitor<BotOptions> bot,
+    RetryBackoff backoff,
     TimeProvider time,
     ILogger<SocReplyWorkHandler> logger) : IWorkHandler
 {
@@ -46,7 +47,7 @@ public sealed partial class SocReplyWorkHandler(
         }
         catch (Exception ex) when (ex is IRemoteFailure { IsTransient: true } remote)
         {
-            return WorkResult.Later(time.GetUtcNow() + (remote.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Message);
+            return WorkResult.Later(backoff.Next(item.Attempts, remote.RetryAfter), ex.Message);
         }
         if (thread is null) return WorkResult.NotSent(time.GetUtcNow() + SocThreads.CreationPoll, "the SOC thread is being created");
 
@@ -61,7 +62,7 @@ public sealed partial class SocReplyWorkHandler(
                     await FinishAsync(reply, "sent", found.ActivityId);
                     return WorkResult.Done;
                 case ChatLookup.Later later:
-                    return WorkResult.Later(time.GetUtcNow() + (later.RetryAfter ?? TimeSpan.FromSeconds(30)), later.Reason);
+                    return WorkResult.Later(backoff.Next(item.Attempts, later.RetryAfter), later.Reason);
                 case ChatLookup.CannotTell cannot:
                     await FinishAsync(reply, "uncertain", null);
                     Log.Uncertain(logger, work.QuestionId, work.ReplyId, cannot.Reason);
@@ -92,7 +93,7 @@ public sealed partial class SocReplyWorkHandler(
                 return WorkResult.Fail(refused.Summary);
             }
             var retryAfter = (ex as ConnectorException)?.RetryAfter;
-            return WorkResult.Later(time.GetUtcNow() + (retryAfter ?? TimeSpan.FromSeconds(30)), ex.Message);
+            return WorkResult.Later(backoff.Next(item.Attempts, retryAfter), ex.Message);
         }
         catch (Exception ex) when (ex is ConnectorException or HttpRequestException or TimeoutException
                                        || (ex is OperationCanceledException && !ct.IsCancellationRequested))

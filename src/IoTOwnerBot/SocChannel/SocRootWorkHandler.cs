@@ -27,7 +27,7 @@ public sealed record SocRootUpdateWork(string IncidentKey) : ISocRootWork
 }
 
 /// <summary><c>soc.thread</c> and <c>soc.root-update</c>: the thread exists and its root shows the current round.</summary>
-public sealed class SocRootWorkHandler<TWork>(SocThreads threads, IOptionsMonitor<SocThreadOptions> options, TimeProvider time) : IWorkHandler
+public sealed class SocRootWorkHandler<TWork>(SocThreads threads, IOptionsMonitor<SocThreadOptions> options, RetryBackoff backoff, TimeProvider time) : IWorkHandler
     where TWork : ISocRootWork
 {
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
@@ -43,7 +43,7 @@ public sealed class SocRootWorkHandler<TWork>(SocThreads threads, IOptionsMonito
         }
         catch (Exception ex) when (ex is IRemoteFailure { IsTransient: true } remote)
         {
-            return WorkResult.Later(time.GetUtcNow() + (remote.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Message);
+            return WorkResult.Later(backoff.Next(item.Attempts, remote.RetryAfter), ex.Message);
         }
         catch (ConnectorException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.BadRequest)
         {

@@ -13,7 +13,7 @@ public sealed record TeamsDigestUpdateWork(Guid DigestId) : IWork
 }
 
 /// <summary>Updates a posted digest card to its questions' current states (PUT is idempotent; unchanged cards are skipped).</summary>
-public sealed class TeamsDigestUpdateWorkHandler(BotDbContext db, DigestAnswers digests, BotConnectorClient connector, TeamsCards cards, TimeProvider time) : IWorkHandler
+public sealed class TeamsDigestUpdateWorkHandler(BotDbContext db, DigestAnswers digests, BotConnectorClient connector, TeamsCards cards, RetryBackoff backoff) : IWorkHandler
 {
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
@@ -30,7 +30,7 @@ public sealed class TeamsDigestUpdateWorkHandler(BotDbContext db, DigestAnswers 
         }
         catch (ConnectorException ex) when (ex.IsTransient)
         {
-            return WorkResult.RetryAt(time.GetUtcNow() + (ex.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Summary);
+            return WorkResult.RetryAt(backoff.Next(item.Attempts, ex.RetryAfter), ex.Summary);
         }
         catch (ConnectorException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
         {

@@ -9,7 +9,7 @@ public sealed record TeamsReplyWork(string ServiceUrl, string ConversationId, st
 }
 
 /// <summary>Sends a greeting or help text.</summary>
-public sealed class TeamsReplyWorkHandler(BotConnectorClient connector, TimeProvider time) : IWorkHandler
+public sealed class TeamsReplyWorkHandler(BotConnectorClient connector, RetryBackoff backoff) : IWorkHandler
 {
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
@@ -21,7 +21,7 @@ public sealed class TeamsReplyWorkHandler(BotConnectorClient connector, TimeProv
         }
         catch (ConnectorException ex) when (ex.IsTransient)
         {
-            return WorkResult.RetryAt(time.GetUtcNow() + (ex.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Summary);
+            return WorkResult.RetryAt(backoff.Next(item.Attempts, ex.RetryAfter), ex.Summary);
         }
         catch (ConnectorException ex)
         {

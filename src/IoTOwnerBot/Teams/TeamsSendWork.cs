@@ -41,6 +41,7 @@ public sealed partial class TeamsSendWorkHandler(
     IOptionsMonitor<DeliveryOptions> delivery,
     IOptions<CredentialOptions> credentials,
     IOptions<JobOptions> jobs,
+    RetryBackoff backoff,
     TimeProvider time,
     ILogger<TeamsSendWorkHandler> logger) : IWorkHandler
 {
@@ -105,7 +106,7 @@ public sealed partial class TeamsSendWorkHandler(
         }
         catch (ConnectorException ex) when (ex.IsTransient)
         {
-            return await RetryAsync(item, question, recipient, time.GetUtcNow() + (ex.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Summary, ct);
+            return await RetryAsync(item, question, recipient, backoff.Next(item.Attempts, ex.RetryAfter), ex.Summary, ct);
         }
         catch (ConnectorException ex)
         {
@@ -171,7 +172,7 @@ public sealed partial class TeamsSendWorkHandler(
         }
         catch (ConnectorException ex) when (ex.IsTransient && item.Attempts < jobs.Value.MaxAttempts)
         {
-            return WorkResult.RetryAt(time.GetUtcNow() + (ex.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Summary);
+            return WorkResult.RetryAt(backoff.Next(item.Attempts, ex.RetryAfter), ex.Summary);
         }
         catch (Exception ex) when (ex is ConnectorException or TeamsInstallException)
         {
@@ -269,7 +270,7 @@ public sealed partial class TeamsSendWorkHandler(
             case ChatLookup.Found found:
                 return new EarlierPost.Posted(found.ActivityId);
             case ChatLookup.Later later when item.Attempts < jobs.Value.MaxAttempts:
-                return new EarlierPost.Wait(now + (later.RetryAfter ?? TimeSpan.FromSeconds(30)), later.Reason);
+                return new EarlierPost.Wait(backoff.Next(item.Attempts, later.RetryAfter), later.Reason);
             case ChatLookup.Later later:
                 return new EarlierPost.Unknown(later.Reason);
             case ChatLookup.CannotTell cannot:

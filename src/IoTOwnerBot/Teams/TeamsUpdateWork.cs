@@ -13,7 +13,7 @@ public sealed record TeamsUpdateWork(Guid QuestionId) : IWork
 }
 
 /// <summary>Updates every sent Teams card of a question to its current state (PUT is idempotent).</summary>
-public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient connector, TeamsCards cards, QuestionTimeline timeline, TimeProvider time) : IWorkHandler
+public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient connector, TeamsCards cards, QuestionTimeline timeline, RetryBackoff backoff, TimeProvider time) : IWorkHandler
 {
     public async Task<WorkResult> RunAsync(WorkItem item, CancellationToken ct)
     {
@@ -33,7 +33,7 @@ public sealed class TeamsUpdateWorkHandler(BotDbContext db, BotConnectorClient c
             }
             catch (ConnectorException ex) when (ex.IsTransient)
             {
-                return WorkResult.RetryAt(time.GetUtcNow() + (ex.RetryAfter ?? TimeSpan.FromSeconds(30)), ex.Summary);
+                return WorkResult.RetryAt(backoff.Next(item.Attempts, ex.RetryAfter), ex.Summary);
             }
             catch (ConnectorException ex) when (ex.Status is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
             {

@@ -24,9 +24,9 @@ public sealed class DurableRetryTests(ITestOutputHelper output) : IntegrationTes
     public async Task SendMailThrottledFarLongerThanTheAttempts_TheEmailStillGoesOnce_NoFailureNoFallback()
     {
         using var outlook = new OutlookClient(Emulator);
-        // Graph refuses sendMail with 429 for 20 requests: in-place retries and work attempts together, five times
+        // Graph refuses sendMail with 429 for 12 requests: in-place retries and work attempts together, three times
         // what the attempt limit would allow. A refused message was never sent, so no attempt is spent on it.
-        await Admin.FaultAsync("sendMail", 429, times: 20, method: "POST", retryAfterSeconds: 1);
+        await Admin.FaultAsync("sendMail", 429, times: 12, method: "POST", retryAfterSeconds: 1);
         var incident = await Admin.RaiseAsync(Samples.PlcProgramming);
         using (var response = await PostIncidentAsync(incident.TriggerPayload)) { }
         await QuestionForAsync(incident.ArmId);
@@ -35,7 +35,7 @@ public sealed class DurableRetryTests(ITestOutputHelper output) : IntegrationTes
             "the e-mail sent", TimeSpan.FromSeconds(90));
 
         Assert.Single(await outlook.InboxAsync(Klaus));
-        Assert.Equal(20, (await Admin.RequestsAsync("sendMail")).Count(r => r.Status == 429));
+        Assert.Equal(12, (await Admin.RequestsAsync("sendMail")).Count(r => r.Status == 429));
         Assert.Equal(0, await Bot.QueryAsync(db => db.WorkItems.CountAsync(w => w.Status == WorkStatus.Failed)));
         Assert.Equal(0, await Bot.QueryAsync(db => db.WorkItems.CountAsync(w => w.Kind == IoTOwnerBot.Teams.TeamsSendWork.Kind)));
         Assert.DoesNotContain(await Admin.CommentsAsync(incident.Name), c => c.Contains("could not be e-mailed", StringComparison.Ordinal));
@@ -52,7 +52,7 @@ public sealed class DurableRetryTests(ITestOutputHelper output) : IntegrationTes
         await Bot.WaitForAsync(db => db.WorkItems.Where(w => w.Kind == IoTOwnerBot.Outlook.OutlookSendWork.Kind).AllAsync(w => w.Status != WorkStatus.Pending), "the e-mail sent");
 
         // Every comment and incident PUT fails, far longer than the attempt limit would allow, then Sentinel is quiet.
-        const int faults = 60;
+        const int faults = 30;
         await Admin.FaultAsync("/incidents/", 503, times: faults, method: "PUT");
         var silent = await Admin.RaiseAsync(Samples.NoOwner);
         using (var response = await PostIncidentAsync(silent.TriggerPayload)) { }

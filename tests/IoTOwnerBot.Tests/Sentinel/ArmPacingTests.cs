@@ -42,6 +42,34 @@ public sealed class ArmBudgetTests
     }
 
     [Fact]
+    public async Task RequestsRefusedTogether_AreToldOneTokenApart_SoTheyComeBackAtArmsRate()
+    {
+        var budget = Budget(writeBucket: 1, writesPerSecond: 2);
+        await budget.AcquireAsync(Subscription, ArmOperation.Write, default);
+        var start = _clock.GetUtcNow();
+
+        var told = new List<DateTimeOffset?>();
+        for (var i = 0; i < 4; i++)
+            told.Add((await Assert.ThrowsAsync<NotSentException>(() => budget.AcquireAsync(Subscription, ArmOperation.Write, default))).At);
+        Assert.Equal([start.AddSeconds(0.5), start.AddSeconds(1), start.AddSeconds(1.5), start.AddSeconds(2)], told);
+
+        // Each comes back at its time and finds its token; one that asks in between is told a time after the last.
+        _clock.Advance(TimeSpan.FromSeconds(0.5));
+        await budget.AcquireAsync(Subscription, ArmOperation.Write, default);
+        _clock.Advance(TimeSpan.FromSeconds(0.25));
+        var between = await Assert.ThrowsAsync<NotSentException>(() => budget.AcquireAsync(Subscription, ArmOperation.Write, default));
+        Assert.Equal(start.AddSeconds(2.5), between.At);
+        _clock.Advance(TimeSpan.FromSeconds(0.25));
+        await budget.AcquireAsync(Subscription, ArmOperation.Write, default);
+
+        // Once the told times have passed, a refusal is due when the next token is there again.
+        _clock.Advance(TimeSpan.FromSeconds(10));
+        await budget.AcquireAsync(Subscription, ArmOperation.Write, default);
+        var later = await Assert.ThrowsAsync<NotSentException>(() => budget.AcquireAsync(Subscription, ArmOperation.Write, default));
+        Assert.Equal(_clock.GetUtcNow().AddSeconds(0.5), later.At);
+    }
+
+    [Fact]
     public async Task ARequestWithinMaxWait_WaitsOnTheServicesClock_InTheOrderAsked()
     {
         var budget = Budget(writeBucket: 1, writesPerSecond: 2, maxWait: TimeSpan.FromSeconds(5));
