@@ -5,6 +5,7 @@ namespace IoTOwnerBot.Tests.Infrastructure;
 /// kill lands in the work it means to interrupt rather than in a machine busy with other processes.
 /// </summary>
 [CollectionDefinition(Name)]
+[LongRun]
 public sealed class ServiceProcesses
 {
     public const string Name = "Service processes";

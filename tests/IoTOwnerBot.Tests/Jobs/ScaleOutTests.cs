@@ -17,6 +17,7 @@ namespace IoTOwnerBot.Tests.Jobs;
 /// Two instances of the service on one store, no leader: an incident storm with the owner's clicks, and one instance
 /// killed in the middle of it. Every side effect (question, e-mail, comment, incident update) happens exactly once.
 /// </summary>
+[LongRun]
 public sealed class ScaleOutTests : IAsyncLifetime, IDisposable
 {
     private const int Storm = 500;

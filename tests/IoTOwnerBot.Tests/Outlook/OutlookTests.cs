@@ -17,6 +17,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace IoTOwnerBot.Tests.Outlook;
 
 /// <summary>Issue 4: the owner gets an actionable e-mail, clicks once, and the incident follows, over loopback HTTP.</summary>
+[LongRun]
 public sealed class OutlookTests : IntegrationTest
 {
     private const string Klaus = "klaus.schmidt@contoso.example";

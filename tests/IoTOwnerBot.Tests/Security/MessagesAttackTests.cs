@@ -19,6 +19,7 @@ namespace IoTOwnerBot.Tests.Security;
 /// misplaced tokens, card tokens of other cards. Nothing may become an answer, nothing may change but a security
 /// event where one is due, and the service must keep answering.
 /// </summary>
+[LongRun]
 public sealed class MessagesAttackTests : AttackTest
 {
     // rtu-dnp3-command: David Miller (Teams only, no mailbox) and Emily Johnson (mailbox).

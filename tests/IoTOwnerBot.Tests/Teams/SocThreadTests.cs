@@ -14,6 +14,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace IoTOwnerBot.Tests.Teams;
 
+[LongRun]
 public sealed class SocThreadTests : IntegrationTest
 {
     private const string Olivia = "olivia.brown@contoso.example"; // SOC member (SocThread:Members)
