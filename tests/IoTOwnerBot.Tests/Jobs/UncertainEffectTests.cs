@@ -88,11 +88,20 @@ public sealed class UncertainEffectTests : IntegrationTest
     [InlineData(null, true)]
     public async Task TeamsPostActsThenFails_PostsOneCard_FoundInTheChat(int? status, bool drop)
     {
+        var retries = new System.Collections.Concurrent.ConcurrentQueue<(DateTimeOffset Now, DateTimeOffset At)>();
+        Bot.Dispatcher.Attempted += (item, result) =>
+        {
+            if (item.Kind == TeamsSendWork.Kind && result is WorkResult.RetryResult retry) retries.Enqueue((DateTimeOffset.UtcNow, retry.At));
+        };
         await Admin.FaultAsync("/activities", status, times: 1, method: "POST", actFirst: true, drop: drop);
         var incident = await Admin.RaiseAsync(TeamsOnlySample);
         using (var response = await PostIncidentAsync(incident.TriggerPayload)) Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
 
         await WaitForAsync(TeamsSendWork.Kind);
+
+        // The failed post is tried again on the jittered backoff (Jobs:MaxRetryDelay is 1 s here), not after a fixed delay.
+        Assert.NotEmpty(retries);
+        Assert.All(retries, r => Assert.True(r.At - r.Now <= TimeSpan.FromSeconds(2), $"retry scheduled {r.At - r.Now} ahead"));
 
         var card = Assert.Single(Emulator.Teams.ChatOf(David)!.Messages);
         Assert.Single(await Admin.RequestsAsync("/activities"));
