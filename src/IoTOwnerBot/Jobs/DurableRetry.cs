@@ -78,5 +78,9 @@ public static class DurableRetry
     private static TimeSpan Positive(TimeSpan delay) => delay > TimeSpan.Zero ? delay : TimeSpan.Zero;
 
     private static DateTimeOffset At(DateTimeOffset now, TimeSpan? retryAfter, Func<int, TimeSpan> backoff, int attempt) =>
-        now + (retryAfter is { } delay ? (delay > MaxRetryAfter ? MaxRetryAfter : delay) : backoff(attempt));
+        now + Wait(retryAfter, backoff, attempt);
+
+    /// <summary>The provider's <c>Retry-After</c>, at most <see cref="MaxRetryAfter"/>; without one, the backoff of the attempt.</summary>
+    internal static TimeSpan Wait(TimeSpan? retryAfter, Func<int, TimeSpan> backoff, int attempt) =>
+        retryAfter is { } delay ? (delay > MaxRetryAfter ? MaxRetryAfter : delay) : backoff(attempt);
 }

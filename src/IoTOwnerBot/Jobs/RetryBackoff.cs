@@ -23,5 +23,5 @@ public sealed class RetryBackoff(IOptions<JobOptions> options, TimeProvider time
 
     /// <summary>When to try again after attempt <paramref name="attempt"/> failed, honouring what the provider asked for.</summary>
     public DateTimeOffset Next(int attempt, TimeSpan? retryAfter = null) =>
-        time.GetUtcNow() + (retryAfter is { } asked ? (asked > DurableRetry.MaxRetryAfter ? DurableRetry.MaxRetryAfter : asked) : Delay(attempt));
+        time.GetUtcNow() + DurableRetry.Wait(retryAfter, Delay, attempt);
 }
