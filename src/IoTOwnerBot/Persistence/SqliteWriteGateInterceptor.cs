@@ -8,8 +8,10 @@ namespace IoTOwnerBot.Persistence;
 /// <summary>
 /// Puts every write to the SQLite store through the <see cref="SqliteWriteGate"/>: a transaction holds it from before
 /// its BEGIN until it is committed, rolled back, failed or its connection closes (a transaction disposed without either);
-/// a write command outside a transaction (a conditional update) holds it while it runs. Reads do not take it: in WAL
-/// mode they never wait for the writer.
+/// a write command outside a transaction holds it while it runs: a conditional update or delete, and a write that EF Core
+/// runs as a reader (<c>SaveChanges</c> of a single statement needs no transaction and reads back what the store
+/// generated; SQLite holds the write lock until that reader is closed). Reads do not take it: in WAL mode they never
+/// wait for the writer.
 /// </summary>
 internal sealed class SqliteWriteGateInterceptor(SqliteWriteGate gate) : IDbTransactionInterceptor, IDbCommandInterceptor, IDbConnectionInterceptor
 {
@@ -57,6 +59,63 @@ internal sealed class SqliteWriteGateInterceptor(SqliteWriteGate gate) : IDbTran
         return result;
     }
 
+    public async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        if (command.Transaction is null && Writes(command, eventData) && await EnterAsync(command.Connection!, cancellationToken)) _commands[command] = 0;
+        return result;
+    }
+
+    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        if (command.Transaction is null && Writes(command, eventData) && Enter(command.Connection!)) _commands[command] = 0;
+        return result;
+    }
+
+    public async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
+        InterceptionResult<object> result, CancellationToken cancellationToken = default)
+    {
+        if (command.Transaction is null && Writes(command, eventData) && await EnterAsync(command.Connection!, cancellationToken)) _commands[command] = 0;
+        return result;
+    }
+
+    public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
+    {
+        if (command.Transaction is null && Writes(command, eventData) && Enter(command.Connection!)) _commands[command] = 0;
+        return result;
+    }
+
+    public object? ScalarExecuted(DbCommand command, CommandExecutedEventData eventData, object? result)
+    {
+        Ended(command);
+        return result;
+    }
+
+    public ValueTask<object?> ScalarExecutedAsync(DbCommand command, CommandExecutedEventData eventData, object? result, CancellationToken cancellationToken = default)
+    {
+        Ended(command);
+        return ValueTask.FromResult(result);
+    }
+
+    /// <summary>A writing reader's statement ends when its reader is closed: only then does SQLite let go of the lock.</summary>
+    public InterceptionResult DataReaderClosing(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+    {
+        Ended(command);
+        return result;
+    }
+
+    public ValueTask<InterceptionResult> DataReaderClosingAsync(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+    {
+        Ended(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
+    {
+        Ended(command);
+        return result;
+    }
+
     public int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
     {
         Ended(command);
@@ -98,6 +157,42 @@ internal sealed class SqliteWriteGateInterceptor(SqliteWriteGate gate) : IDbTran
     public void ConnectionDisposed(DbConnection connection, ConnectionEndEventData eventData) => Release(connection);
 
     public Task ConnectionDisposedAsync(DbConnection connection, ConnectionEndEventData eventData) => Released(connection);
+
+    /// <summary>
+    /// Whether a command run as a reader or a scalar writes: EF Core's own writes say so by their source; SQL written by
+    /// hand is judged by its first keyword (a leading comment, EF's query tags, skipped).
+    /// </summary>
+    internal static bool Writes(DbCommand command, CommandEventData eventData) =>
+        eventData.CommandSource is CommandSource.SaveChanges or CommandSource.ExecuteUpdate or CommandSource.ExecuteDelete or CommandSource.Migrations
+        || StartsWithWrite(command.CommandText);
+
+    internal static bool StartsWithWrite(string? sql)
+    {
+        var text = sql.AsSpan();
+        while (true)
+        {
+            text = text.TrimStart();
+            if (text.StartsWith("--"))
+            {
+                var end = text.IndexOf('\n');
+                if (end < 0) return false;
+                text = text[(end + 1)..];
+            }
+            else if (text.StartsWith("/*"))
+            {
+                var end = text.IndexOf("*/");
+                if (end < 0) return false;
+                text = text[(end + 2)..];
+            }
+            else break;
+        }
+        foreach (var keyword in WriteKeywords)
+            if (text.StartsWith(keyword, StringComparison.OrdinalIgnoreCase) && (text.Length == keyword.Length || !char.IsAsciiLetterOrDigit(text[keyword.Length])))
+                return true;
+        return false;
+    }
+
+    private static readonly string[] WriteKeywords = ["INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "PRAGMA", "VACUUM"];
 
     /// <summary>Takes the turn for <paramref name="connection"/>; false when it has it already (a write inside its own turn does not queue again).</summary>
     private async Task<bool> EnterAsync(DbConnection connection, CancellationToken ct)

@@ -126,6 +126,63 @@ public sealed class SqliteWriteGateTests
     }
 
     [Fact]
+    public async Task SingleStatementSaveChanges_WaitsItsTurn_AndHoldsItUntilItsReaderCloses()
+    {
+        // EF Core runs a SaveChanges of one statement without a transaction, as a reader: SQLite's write lock is held until
+        // that reader closes. Outside the gate it met a writer's lock and slept in the provider's 150 ms busy retry.
+        var gate = new SqliteWriteGate(_clock);
+        var path = Path.Combine(Path.GetTempPath(), $"iotownerbot-gate-{Guid.NewGuid():N}.db");
+        var options = new DbContextOptionsBuilder<SqliteBotDbContext>()
+            .UseSqlite($"Data Source={path};Pooling=false").AddInterceptors(new SqliteWriteGateInterceptor(gate)).Options;
+        try
+        {
+            await using var db = new SqliteBotDbContext(options);
+            await db.Database.MigrateAsync();
+            await using var other = new SqliteBotDbContext(options);
+            other.WorkItems.Add(new IoTOwnerBot.Jobs.WorkItem { Kind = "test", DedupeKey = "single", Payload = "{}", CreatedAt = _clock.GetUtcNow(), DueAt = _clock.GetUtcNow() });
+
+            Task<int> saving;
+            await using (var tx = await db.Database.BeginTransactionAsync())
+            {
+                await db.WorkItems.Where(w => w.Attempts > 100).ExecuteDeleteAsync();
+                saving = other.SaveChangesAsync();
+                for (var i = 0; i < 500 && gate.Waiting != (0, 1); i++) await Task.Delay(10);
+                Assert.Equal((0, 1), gate.Waiting);
+                Assert.False(saving.IsCompleted);
+                await tx.CommitAsync();
+            }
+            Assert.Equal(1, await saving);
+            Assert.False(gate.IsHeld);
+            Assert.Equal(1, await db.WorkItems.CountAsync());
+
+            // A read takes no turn, even while a writer holds it.
+            await using (await db.Database.BeginTransactionAsync())
+            {
+                Assert.Equal(1, await other.WorkItems.CountAsync());
+                Assert.Equal((0, 0), gate.Waiting);
+            }
+            Assert.False(gate.IsHeld);
+        }
+        finally
+        {
+            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(file);
+        }
+    }
+
+    [Theory]
+    [InlineData("INSERT INTO x VALUES (1)", true)]
+    [InlineData("  update x set a = 1", true)]
+    [InlineData("-- tag\nDELETE FROM x", true)]
+    [InlineData("/* note */ REPLACE INTO x VALUES (1)", true)]
+    [InlineData("SELECT * FROM x", false)]
+    [InlineData("-- UPDATE in a comment\nSELECT 1", false)]
+    [InlineData("UPDATED_AT", false)]
+    [InlineData("", false)]
+    [InlineData(null, false)]
+    public void HandWrittenSql_IsJudgedByItsFirstKeyword(string? sql, bool writes) =>
+        Assert.Equal(writes, SqliteWriteGateInterceptor.StartsWithWrite(sql));
+
+    [Fact]
     public void ExitWithoutEnter_IsAnError() =>
         Assert.Throws<InvalidOperationException>(() => new SqliteWriteGate(_clock).Exit());
 }
