@@ -235,6 +235,7 @@ internal static class ScaleOutBenchmark
             var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
             {
                 web.UseContentRoot(AppContext.BaseDirectory);
+                web.UseEnvironment("Production"); // as deployed: no developer exception page, no DI scope validation
                 foreach (var (key, value) in settings) web.UseSetting(key, value);
             });
             factory.UseKestrel(port);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 using IoTOwnerBot.Emulator.Hosting;
@@ -46,9 +47,19 @@ public sealed class JournalMiddleware(RequestDelegate next, RequestJournal journ
         }
         request.EnableBuffering();
         using var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 4096, leaveOpen: true);
-        var buffer = new char[MaxRecordedBody];
-        var read = await reader.ReadBlockAsync(buffer.AsMemory(), request.HttpContext.RequestAborted);
-        request.Body.Position = 0;
-        return read == 0 ? null : new string(buffer, 0, read);
+        // A pooled buffer no larger than the body (a UTF-8 body never has more characters than bytes): a fresh 512 KB
+        // array per request went to the large object heap and cost the process a full collection every few requests.
+        var size = request.ContentLength is { } length ? (int)Math.Min(length, MaxRecordedBody) : MaxRecordedBody;
+        var buffer = ArrayPool<char>.Shared.Rent(size);
+        try
+        {
+            var read = await reader.ReadBlockAsync(buffer.AsMemory(0, size), request.HttpContext.RequestAborted);
+            request.Body.Position = 0;
+            return read == 0 ? null : new string(buffer, 0, read);
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
+        }
     }
 }
