@@ -22,7 +22,7 @@ public sealed partial class OutlookActionHandler(
     OutlookMessages messages,
     Deferred<QuestionTimeline> timeline,
     Deferred<DigestAnswers> digests,
-    BotDbContext db,
+    Deferred<BotDbContext> db,
     ResponderCheck check,
     RefusalLogLimiter limiter,
     IOptionsMonitor<DecisionOptions> decision,
@@ -174,15 +174,15 @@ public sealed partial class OutlookActionHandler(
     private async Task RejectAsync(Guid? questionId, string what, ClaimsPrincipal user, CancellationToken ct)
     {
         if (questionId is not { } id) return;
-        var question = await db.Questions.SingleOrDefaultAsync(x => x.Id == id, ct);
+        var question = await db.Value.Questions.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (question is null) return;
         var who = ResponderOf(user);
         timeline.Value.Record(question, OutlookTimeline.TokenRejected, who.Display,
             $"Refused an Outlook answer from {who.Display} (object id {who.ObjectId ?? "unknown"}): {what}. Nothing was changed.", time.GetUtcNow());
-        await db.SaveChangesAsync(ct);
+        await db.Value.SaveChangesAsync(ct);
     }
 
-    private Task<Question?> LoadAsync(Guid id, CancellationToken ct) => decided.LoadAsync(db, id, ct);
+    private async Task<Question?> LoadAsync(Guid id, CancellationToken ct) => decided.Find(id) ?? await decided.LoadAsync(db.Value, id, ct);
 
     private static partial class Log
     {

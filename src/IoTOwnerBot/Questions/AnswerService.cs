@@ -43,7 +43,7 @@ public sealed class UsedAnswerToken
 /// and the durable incident update, so the click never waits for Sentinel).
 /// </summary>
 public sealed partial class AnswerService(
-    BotDbContext db,
+    Deferred<BotDbContext> db,
     Deferred<QuestionTimeline> timeline,
     Deferred<QuestionLifecycle> lifecycle,
     TimeProvider time,
@@ -83,7 +83,7 @@ public sealed partial class AnswerService(
         var outcome = await lifecycle.Value.DecideAsync(question, new AnswerDecision(answer, responder.Display, channel, binding.SingleUseKey, responder.ObjectId, answeredFor.Id), ct);
         if (outcome.Status != LifecycleStatus.Done) return new AnswerResult(AnswerStatus.AlreadyDecided, await Load(questionId, ct));
         Log.Recorded(logger, questionId, answer, channel);
-        return new AnswerResult(AnswerStatus.Recorded, decided.KeepDecided(db, outcome.Question!));
+        return new AnswerResult(AnswerStatus.Recorded, decided.KeepDecided(db.Value, outcome.Question!));
     }
 
     public static string Describe(OwnerAnswer answer) => answer == OwnerAnswer.Expected ? "Yes, this is expected" : "No, this is NOT expected";
@@ -116,17 +116,17 @@ public sealed partial class AnswerService(
     public async Task RecordRejectedAsync(Guid questionId, Responder responder, string channel, string why, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(responder);
-        var tracked = await db.Questions.SingleOrDefaultAsync(q => q.Id == questionId, ct);
+        var tracked = await db.Value.Questions.SingleOrDefaultAsync(q => q.Id == questionId, ct);
         if (tracked is null) return;
         timeline.Value.Record(tracked, TimelineKinds.ResponderRejected, responder.Display,
             $"Security: {responder.Display} (object id {responder.ObjectId ?? "unknown"}, tenant {responder.TenantId ?? "unknown"}) tried to answer in {channel} but {why}; nothing was changed.", time.GetUtcNow());
-        await db.SaveChangesAsync(ct);
+        await db.Value.SaveChangesAsync(ct);
         signal.Notify();
         Log.Rejected(logger, questionId, responder.ObjectId, channel);
     }
 
     /// <summary>A decided question cannot change, so a second click on it is answered from memory.</summary>
-    private Task<Question?> Load(Guid id, CancellationToken ct) => decided.LoadAsync(db, id, ct);
+    private async Task<Question?> Load(Guid id, CancellationToken ct) => decided.Find(id) ?? await decided.LoadAsync(db.Value, id, ct);
 
     private static partial class Log
     {
