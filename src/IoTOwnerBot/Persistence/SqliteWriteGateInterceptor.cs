@@ -49,39 +49,39 @@ internal sealed class SqliteWriteGateInterceptor(SqliteWriteGate gate) : IDbTran
     public async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
-        if (command.Transaction is null && await EnterAsync(command.Connection!, cancellationToken)) _commands[command] = 0;
+        await TakeTurnAsync(command, writes: true, cancellationToken);
         return result;
     }
 
     public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
     {
-        if (command.Transaction is null && Enter(command.Connection!)) _commands[command] = 0;
+        TakeTurn(command, writes: true);
         return result;
     }
 
     public async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
     {
-        if (command.Transaction is null && Writes(command, eventData) && await EnterAsync(command.Connection!, cancellationToken)) _commands[command] = 0;
+        await TakeTurnAsync(command, Writes(command, eventData), cancellationToken);
         return result;
     }
 
     public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
     {
-        if (command.Transaction is null && Writes(command, eventData) && Enter(command.Connection!)) _commands[command] = 0;
+        TakeTurn(command, Writes(command, eventData));
         return result;
     }
 
     public async ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
         InterceptionResult<object> result, CancellationToken cancellationToken = default)
     {
-        if (command.Transaction is null && Writes(command, eventData) && await EnterAsync(command.Connection!, cancellationToken)) _commands[command] = 0;
+        await TakeTurnAsync(command, Writes(command, eventData), cancellationToken);
         return result;
     }
 
     public InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
     {
-        if (command.Transaction is null && Writes(command, eventData) && Enter(command.Connection!)) _commands[command] = 0;
+        TakeTurn(command, Writes(command, eventData));
         return result;
     }
 
@@ -193,6 +193,17 @@ internal sealed class SqliteWriteGateInterceptor(SqliteWriteGate gate) : IDbTran
     }
 
     private static readonly string[] WriteKeywords = ["INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "PRAGMA", "VACUUM"];
+
+    /// <summary>A write command outside a transaction takes its own turn, which ends with it (<see cref="Ended"/>).</summary>
+    private async ValueTask TakeTurnAsync(DbCommand command, bool writes, CancellationToken ct)
+    {
+        if (writes && command.Transaction is null && await EnterAsync(command.Connection!, ct)) _commands[command] = 0;
+    }
+
+    private void TakeTurn(DbCommand command, bool writes)
+    {
+        if (writes && command.Transaction is null && Enter(command.Connection!)) _commands[command] = 0;
+    }
 
     /// <summary>Takes the turn for <paramref name="connection"/>; false when it has it already (a write inside its own turn does not queue again).</summary>
     private async Task<bool> EnterAsync(DbConnection connection, CancellationToken ct)

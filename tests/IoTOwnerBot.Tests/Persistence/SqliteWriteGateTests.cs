@@ -84,84 +84,79 @@ public sealed class SqliteWriteGateTests
     }
 
     [Fact]
-    public async Task StoreWrites_HoldTheGateUntilTheirTransactionEnds_HoweverItEnds()
+    public Task StoreWrites_HoldTheGateUntilTheirTransactionEnds_HoweverItEnds() => WithStoreAsync(async (gate, options) =>
     {
-        var gate = new SqliteWriteGate(_clock);
-        var path = Path.Combine(Path.GetTempPath(), $"iotownerbot-gate-{Guid.NewGuid():N}.db");
-        var options = new DbContextOptionsBuilder<SqliteBotDbContext>()
-            .UseSqlite($"Data Source={path};Pooling=false").AddInterceptors(new SqliteWriteGateInterceptor(gate)).Options;
-        try
+        await using var db = new SqliteBotDbContext(options);
+        await db.Database.MigrateAsync();
+        Assert.False(gate.IsHeld);
+
+        await using (var tx = await db.Database.BeginTransactionAsync())
         {
-            await using var db = new SqliteBotDbContext(options);
-            await db.Database.MigrateAsync();
-            Assert.False(gate.IsHeld);
-
-            await using (var tx = await db.Database.BeginTransactionAsync())
-            {
-                Assert.True(gate.IsHeld);
-                await db.WorkItems.Where(w => w.Attempts > 100).ExecuteDeleteAsync();
-                Assert.True(gate.IsHeld);
-                // Another writer waits for this one's turn.
-                await using var other = new SqliteBotDbContext(options);
-                var waiting = other.WorkItems.Where(w => w.Attempts > 100).ExecuteDeleteAsync();
-                for (var i = 0; i < 500 && gate.Waiting != (0, 1); i++) await Task.Delay(10);
-                Assert.Equal((0, 1), gate.Waiting);
-                Assert.False(waiting.IsCompleted);
-                await tx.CommitAsync();
-                await waiting;
-            }
-            Assert.False(gate.IsHeld);
-
-            await using (var tx = await db.Database.BeginTransactionAsync()) await tx.RollbackAsync();
-            Assert.False(gate.IsHeld);
-
-            // Disposed without a commit or a rollback (an early return): the turn still ends.
-            await using (await db.Database.BeginTransactionAsync()) { }
-            Assert.False(gate.IsHeld);
+            Assert.True(gate.IsHeld);
+            await db.WorkItems.Where(w => w.Attempts > 100).ExecuteDeleteAsync();
+            Assert.True(gate.IsHeld);
+            // Another writer waits for this one's turn.
+            await using var other = new SqliteBotDbContext(options);
+            var waiting = other.WorkItems.Where(w => w.Attempts > 100).ExecuteDeleteAsync();
+            for (var i = 0; i < 500 && gate.Waiting != (0, 1); i++) await Task.Delay(10);
+            Assert.Equal((0, 1), gate.Waiting);
+            Assert.False(waiting.IsCompleted);
+            await tx.CommitAsync();
+            await waiting;
         }
-        finally
-        {
-            foreach (var file in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*")) File.Delete(file);
-        }
-    }
+        Assert.False(gate.IsHeld);
+
+        await using (var tx = await db.Database.BeginTransactionAsync()) await tx.RollbackAsync();
+        Assert.False(gate.IsHeld);
+
+        // Disposed without a commit or a rollback (an early return): the turn still ends.
+        await using (await db.Database.BeginTransactionAsync()) { }
+        Assert.False(gate.IsHeld);
+    });
 
     [Fact]
-    public async Task SingleStatementSaveChanges_WaitsItsTurn_AndHoldsItUntilItsReaderCloses()
+    public Task SingleStatementSaveChanges_WaitsItsTurn_AndHoldsItUntilItsReaderCloses() => WithStoreAsync(async (gate, options) =>
     {
         // EF Core runs a SaveChanges of one statement without a transaction, as a reader: SQLite's write lock is held until
         // that reader closes. Outside the gate it met a writer's lock and slept in the provider's 150 ms busy retry.
+        await using var db = new SqliteBotDbContext(options);
+        await db.Database.MigrateAsync();
+        await using var other = new SqliteBotDbContext(options);
+        other.WorkItems.Add(new IoTOwnerBot.Jobs.WorkItem { Kind = "test", DedupeKey = "single", Payload = "{}", CreatedAt = _clock.GetUtcNow(), DueAt = _clock.GetUtcNow() });
+
+        Task<int> saving;
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await db.WorkItems.Where(w => w.Attempts > 100).ExecuteDeleteAsync();
+            saving = other.SaveChangesAsync();
+            for (var i = 0; i < 500 && gate.Waiting != (0, 1); i++) await Task.Delay(10);
+            Assert.Equal((0, 1), gate.Waiting);
+            Assert.False(saving.IsCompleted);
+            await tx.CommitAsync();
+        }
+        Assert.Equal(1, await saving);
+        Assert.False(gate.IsHeld);
+        Assert.Equal(1, await db.WorkItems.CountAsync());
+
+        // A read takes no turn, even while a writer holds it.
+        await using (await db.Database.BeginTransactionAsync())
+        {
+            Assert.Equal(1, await other.WorkItems.CountAsync());
+            Assert.Equal((0, 0), gate.Waiting);
+        }
+        Assert.False(gate.IsHeld);
+    });
+
+    /// <summary>A fresh SQLite file behind the gate's interceptor, deleted afterwards.</summary>
+    private async Task WithStoreAsync(Func<SqliteWriteGate, DbContextOptions<SqliteBotDbContext>, Task> test)
+    {
         var gate = new SqliteWriteGate(_clock);
         var path = Path.Combine(Path.GetTempPath(), $"iotownerbot-gate-{Guid.NewGuid():N}.db");
         var options = new DbContextOptionsBuilder<SqliteBotDbContext>()
             .UseSqlite($"Data Source={path};Pooling=false").AddInterceptors(new SqliteWriteGateInterceptor(gate)).Options;
         try
         {
-            await using var db = new SqliteBotDbContext(options);
-            await db.Database.MigrateAsync();
-            await using var other = new SqliteBotDbContext(options);
-            other.WorkItems.Add(new IoTOwnerBot.Jobs.WorkItem { Kind = "test", DedupeKey = "single", Payload = "{}", CreatedAt = _clock.GetUtcNow(), DueAt = _clock.GetUtcNow() });
-
-            Task<int> saving;
-            await using (var tx = await db.Database.BeginTransactionAsync())
-            {
-                await db.WorkItems.Where(w => w.Attempts > 100).ExecuteDeleteAsync();
-                saving = other.SaveChangesAsync();
-                for (var i = 0; i < 500 && gate.Waiting != (0, 1); i++) await Task.Delay(10);
-                Assert.Equal((0, 1), gate.Waiting);
-                Assert.False(saving.IsCompleted);
-                await tx.CommitAsync();
-            }
-            Assert.Equal(1, await saving);
-            Assert.False(gate.IsHeld);
-            Assert.Equal(1, await db.WorkItems.CountAsync());
-
-            // A read takes no turn, even while a writer holds it.
-            await using (await db.Database.BeginTransactionAsync())
-            {
-                Assert.Equal(1, await other.WorkItems.CountAsync());
-                Assert.Equal((0, 0), gate.Waiting);
-            }
-            Assert.False(gate.IsHeld);
+            await test(gate, options);
         }
         finally
         {
