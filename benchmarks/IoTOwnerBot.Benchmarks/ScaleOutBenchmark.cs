@@ -116,6 +116,7 @@ internal static class ScaleOutBenchmark
         GC.Collect();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var bytes = GC.GetTotalAllocatedBytes();
+        var writer = world.Writer.Usage;
         var all = Stopwatch.GetTimestamp();
         await Parallel.ForEachAsync(Enumerable.Range(0, buttons.Count), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
         {
@@ -132,10 +133,13 @@ internal static class ScaleOutBenchmark
         var cpuMs = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / buttons.Count;
         var kb = (GC.GetTotalAllocatedBytes() - bytes) / 1024.0 / buttons.Count;
         var sorted = times.Order().ToList();
+        var (held, turns) = world.Writer.Usage;
+        var writerShare = turns == writer.Turns ? "" : string.Create(CultureInfo.InvariantCulture,
+            $"; SQLite's writer held {(held - writer.Held).TotalSeconds / seconds:P0} of the round, {(held - writer.Held).TotalMilliseconds / (turns - writer.Turns):0.00} ms a turn, {turns - writer.Turns} turns");
         // CPU and allocation are the whole process's over the round divided by the clicks: the client, the emulator and
         // whatever else runs meanwhile (the storm, the incident updates the answers set off) are included.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"click → answer, {label}, {concurrency} at a time: n={sorted.Count} p50={Percentile(sorted, 0.50):0.0} ms p99={Percentile(sorted, 0.99):0.0} ms max={sorted[^1]:0.0} ms, {sorted.Count / seconds:0} first answers/s, process CPU {cpuMs:0.00} ms and {kb:0} KB allocated per click"));
+            $"click → answer, {label}, {concurrency} at a time: n={sorted.Count} p50={Percentile(sorted, 0.50):0.0} ms p99={Percentile(sorted, 0.99):0.0} ms max={sorted[^1]:0.0} ms, {sorted.Count / seconds:0} first answers/s, process CPU {cpuMs:0.00} ms and {kb:0} KB allocated per click{writerShare}"));
     }
 
     /// <summary>Posts a storm (spread over the instances) and times it until every e-mail is in the owner's inbox.</summary>
@@ -167,6 +171,9 @@ internal static class ScaleOutBenchmark
         }
 
         public EmulatorServer Emulator { get; }
+
+        /// <summary>The first instance's SQLite writer (a PostgreSQL store has none in use).</summary>
+        public SqliteWriteGate Writer => _instances[0].Services.GetRequiredService<SqliteWriteGate>();
         public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromMinutes(1) };
 
         public static async Task<World> StartAsync(string store, int instances)

@@ -20,7 +20,7 @@ public static class ObservabilityExtensions
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("IoTOwnerBot"))
             .WithTracing(t => t.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
-            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter(Jobs.WorkMetrics.MeterName, Outlook.MailMetrics.MeterName));
+            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddMeter(Jobs.WorkMetrics.MeterName, Outlook.MailMetrics.MeterName, Persistence.StoreMetrics.MeterName));
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             otel.UseOtlpExporter();
         return builder;

@@ -28,8 +28,13 @@ public static class PersistenceExtensions
         // SQLite: one writer at a time, queued in the process with clicks first (SqliteWriteGate), not in the provider's sleeps.
         services.AddSingleton<SqliteWriteGate>();
         services.AddSingleton<SqliteWriteGateInterceptor>();
+        services.AddSingleton<StoreMetrics>();
         services.AddDbContextPool<SqliteBotDbContext>((sp, options) =>
-            ConfigureSqlite(ServiceWarnings(options).AddInterceptors(sp.GetRequiredService<SqliteWriteGateInterceptor>()), Storage(sp)));
+        {
+            // The writer's metrics exist from the SQLite store's first use (a PostgreSQL deployment has no such writer).
+            _ = sp.GetRequiredService<StoreMetrics>();
+            ConfigureSqlite(ServiceWarnings(options).AddInterceptors(sp.GetRequiredService<SqliteWriteGateInterceptor>()), Storage(sp));
+        });
         services.AddDbContextPool<PostgresBotDbContext>((sp, options) => ConfigurePostgres(ServiceWarnings(options), sp.GetRequiredService<NpgsqlDataSource>()));
         services.AddScoped<BotDbContext>(sp => Storage(sp).Provider switch
         {

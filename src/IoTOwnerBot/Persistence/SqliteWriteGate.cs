@@ -19,6 +19,9 @@ public sealed class SqliteWriteGate(TimeProvider time)
     private readonly Queue<TaskCompletionSource> _urgent = new();
     private readonly Queue<TaskCompletionSource> _background = new();
     private bool _held;
+    private long _heldSince;
+    private long _heldTicks;
+    private long _turns;
 
     /// <summary>Whether a writer holds the gate now.</summary>
     public bool IsHeld
@@ -26,6 +29,23 @@ public sealed class SqliteWriteGate(TimeProvider time)
         get
         {
             lock (_lock) return _held;
+        }
+    }
+
+    /// <summary>
+    /// How long the writer has been held in all, the current turn so far included (on the service's clock), and how many
+    /// turns ended: the share of time the store's one writer is busy, which is what bounds a SQLite deployment's answers
+    /// a second.
+    /// </summary>
+    public (TimeSpan Held, long Turns) Usage
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var current = _held ? time.GetElapsedTime(_heldSince).Ticks : 0;
+                return (TimeSpan.FromTicks(_heldTicks + current), _turns);
+            }
         }
     }
 
@@ -55,6 +75,7 @@ public sealed class SqliteWriteGate(TimeProvider time)
             if (!_held)
             {
                 _held = true;
+                _heldSince = time.GetTimestamp();
                 return;
             }
             waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -87,6 +108,12 @@ public sealed class SqliteWriteGate(TimeProvider time)
         lock (_lock)
         {
             if (!_held) throw new InvalidOperationException("The SQLite write gate is not held.");
+            var now = time.GetTimestamp();
+            _heldTicks += time.GetElapsedTime(_heldSince, now).Ticks;
+            _turns++;
+            // The next holder's turn starts at the handover, not when its continuation gets a thread: the writer is
+            // theirs (and idle) meanwhile.
+            _heldSince = now;
             while (_urgent.TryDequeue(out var next) || _background.TryDequeue(out next))
                 if (next.TrySetResult()) return;
             _held = false;

@@ -1,4 +1,6 @@
+using System.Diagnostics.Metrics;
 using IoTOwnerBot.Persistence;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
 
@@ -176,6 +178,71 @@ public sealed class SqliteWriteGateTests
     [InlineData(null, false)]
     public void HandWrittenSql_IsJudgedByItsFirstKeyword(string? sql, bool writes) =>
         Assert.Equal(writes, SqliteWriteGateInterceptor.StartsWithWrite(sql));
+
+    [Fact]
+    public async Task Usage_CountsEachTurnFromItsStartOrHandoverToItsEnd_OnTheServiceClock()
+    {
+        var gate = new SqliteWriteGate(_clock);
+        await gate.EnterAsync(CancellationToken.None);
+        var next = gate.EnterAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal((TimeSpan.FromSeconds(2), 0L), gate.Usage); // the turn so far; it is counted as a turn when it ends
+
+        gate.Exit(); // handed over: the next turn starts now, whenever its continuation runs
+        _clock.Advance(TimeSpan.FromSeconds(3));
+        await next;
+        gate.Exit();
+        _clock.Advance(TimeSpan.FromSeconds(10)); // free: nobody's turn
+        await gate.EnterAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMilliseconds(500));
+        gate.Exit();
+
+        Assert.Equal((TimeSpan.FromSeconds(5.5), 3L), gate.Usage);
+    }
+
+    [Fact]
+    public async Task StoreMetrics_ReportTheWritersHeldTimeTurnsAndWaiters()
+    {
+        var services = new ServiceCollection().AddMetrics().AddSingleton<TimeProvider>(_clock).AddSingleton<SqliteWriteGate>().AddSingleton<StoreMetrics>();
+        await using var provider = services.BuildServiceProvider();
+        var gate = provider.GetRequiredService<SqliteWriteGate>();
+        var factory = provider.GetRequiredService<IMeterFactory>();
+        var seen = new Dictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == StoreMetrics.MeterName && instrument.Meter.Scope == factory) l.EnableMeasurementEvents(instrument);
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var key = instrument.Name;
+            foreach (var tag in tags) key += $"[{tag.Key}={tag.Value}]";
+            seen[key] = value;
+        }
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<int>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+        _ = provider.GetRequiredService<StoreMetrics>();
+
+        await gate.EnterAsync(CancellationToken.None);
+        _clock.Advance(TimeSpan.FromSeconds(1.5));
+        gate.Exit();
+        await gate.EnterAsync(CancellationToken.None);
+        Task click;
+        using (SqliteWriteGate.Urgent()) click = gate.EnterAsync(CancellationToken.None);
+
+        _clock.Advance(TimeSpan.FromSeconds(0.25));
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(1.75, seen["iotownerbot.sqlite.writer.held"]);
+        Assert.Equal(1, seen["iotownerbot.sqlite.writer.turns"]);
+        Assert.Equal(1, seen["iotownerbot.sqlite.writer.waiting[urgent=True]"]);
+        Assert.Equal(0, seen["iotownerbot.sqlite.writer.waiting[urgent=False]"]);
+        gate.Exit();
+        await click;
+        gate.Exit();
+    }
 
     [Fact]
     public void ExitWithoutEnter_IsAnError() =>
