@@ -182,7 +182,7 @@ public sealed partial class OutlookActionHandler(
         await db.Value.SaveChangesAsync(ct);
     }
 
-    private async Task<Question?> LoadAsync(Guid id, CancellationToken ct) => decided.Find(id) ?? await decided.LoadAsync(db.Value, id, ct);
+    private Task<Question?> LoadAsync(Guid id, CancellationToken ct) => decided.LoadAsync(db, id, ct);
 
     private static partial class Log
     {

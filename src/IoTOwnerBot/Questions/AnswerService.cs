@@ -126,7 +126,7 @@ public sealed partial class AnswerService(
     }
 
     /// <summary>A decided question cannot change, so a second click on it is answered from memory.</summary>
-    private async Task<Question?> Load(Guid id, CancellationToken ct) => decided.Find(id) ?? await decided.LoadAsync(db.Value, id, ct);
+    private Task<Question?> Load(Guid id, CancellationToken ct) => decided.LoadAsync(db, id, ct);
 
     private static partial class Log
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using IoTOwnerBot.Hosting;
 using IoTOwnerBot.Persistence;
 using Microsoft.EntityFrameworkCore;
 
@@ -30,7 +31,21 @@ public sealed class DecidedQuestions
     public async Task<Question?> LoadAsync(BotDbContext db, Guid id, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        if (Find(id) is { } known) return known;
+        return Find(id) ?? await ReadAsync(db, id, ct);
+    }
+
+    /// <summary>
+    /// <see cref="LoadAsync(BotDbContext, Guid, CancellationToken)"/> taking the store only when the question is not kept:
+    /// a click on a decided question then rents no context at all.
+    /// </summary>
+    public async Task<Question?> LoadAsync(Deferred<BotDbContext> db, Guid id, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        return Find(id) ?? await ReadAsync(db.Value, id, ct);
+    }
+
+    private async Task<Question?> ReadAsync(BotDbContext db, Guid id, CancellationToken ct)
+    {
         // One statement, not the store's default of one per collection: a question has a few owners and devices, and
         // this read is on every click of an open question.
         var question = await db.Questions.AsNoTracking().WithOwnersAndDevices().AsSingleQuery().SingleOrDefaultAsync(q => q.Id == id, ct);

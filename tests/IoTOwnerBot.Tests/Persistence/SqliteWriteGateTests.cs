@@ -124,7 +124,7 @@ public sealed class SqliteWriteGateTests
         await using var db = new SqliteBotDbContext(options);
         await db.Database.MigrateAsync();
         await using var other = new SqliteBotDbContext(options);
-        other.WorkItems.Add(new IoTOwnerBot.Jobs.WorkItem { Kind = "test", DedupeKey = "single", Payload = "{}", CreatedAt = _clock.GetUtcNow(), DueAt = _clock.GetUtcNow() });
+        other.WorkItems.Add(NewItem("single"));
 
         Task<int> saving;
         await using (var tx = await db.Database.BeginTransactionAsync())
@@ -148,6 +148,46 @@ public sealed class SqliteWriteGateTests
         }
         Assert.False(gate.IsHeld);
     });
+
+    [Fact]
+    public Task SingleStatementWriteThatFails_OrIsCancelled_GivesItsTurnBack() => WithStoreAsync(async (gate, options) =>
+    {
+        await using (var db = new SqliteBotDbContext(options))
+        {
+            await db.Database.MigrateAsync();
+            db.WorkItems.Add(NewItem("taken"));
+            await db.SaveChangesAsync();
+        }
+        Assert.False(gate.IsHeld);
+
+        // The store refuses the write (the dedupe key is unique): the reader never opens, the turn still ends.
+        await using (var db = new SqliteBotDbContext(options))
+        {
+            db.WorkItems.Add(NewItem("taken"));
+            await Assert.ThrowsAsync<DbUpdateException>(() => db.SaveChangesAsync());
+        }
+        Assert.False(gate.IsHeld);
+
+        // A write cancelled while it waits for its turn (a graceful stop) never holds it.
+        await using (var holder = new SqliteBotDbContext(options))
+        await using (var tx = await holder.Database.BeginTransactionAsync())
+        {
+            await using var db = new SqliteBotDbContext(options);
+            db.WorkItems.Add(NewItem("stopped"));
+            using var stop = new CancellationTokenSource();
+            var saving = db.SaveChangesAsync(stop.Token);
+            for (var i = 0; i < 500 && gate.Waiting != (0, 1); i++) await Task.Delay(10);
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => saving);
+            await tx.CommitAsync();
+        }
+        Assert.False(gate.IsHeld);
+        await using (var db = new SqliteBotDbContext(options))
+            Assert.Equal(["taken"], await db.WorkItems.Select(w => w.DedupeKey).ToListAsync());
+    });
+
+    private IoTOwnerBot.Jobs.WorkItem NewItem(string key) =>
+        new() { Kind = "test", DedupeKey = key, Payload = "{}", CreatedAt = _clock.GetUtcNow(), DueAt = _clock.GetUtcNow() };
 
     /// <summary>A fresh SQLite file behind the gate's interceptor, deleted afterwards.</summary>
     private async Task WithStoreAsync(Func<SqliteWriteGate, DbContextOptions<SqliteBotDbContext>, Task> test)
